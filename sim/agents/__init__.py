@@ -1,0 +1,1 @@
+"""Agents of the crisis model: the unrest field, state actors, blocs and providers."""

@@ -1,0 +1,397 @@
+"""State actors: the host, outside powers (patron, rival), neighbours and contributors."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim import rules
+from sim.agents.provider import Provider
+
+if TYPE_CHECKING:
+    from sim.model import CrisisModel
+
+
+class StateMixin:
+    """What every state actor has: id, name, influence in the host, stances."""
+
+    def _init_state(self, key: str) -> None:
+        spec = self.model.scenario_spec.actors[key]
+        self.key, self.name, self.role = key, spec.name, spec.role
+        self.influence = spec.influence
+        self.stance = dict(spec.stance)
+        self.params = spec.params
+        self.p = spec.params.model_dump()
+        self.willingness = self.p.get("willingness", 0.0)
+        self.approval_days = self.p.get("approval_days", 0.0)
+
+
+class Host(StateMixin, mesa.Agent):
+    """The state in crisis: concedes, declares emergency, asks for help and asks it to leave."""
+
+    def __init__(self, model: CrisisModel, key: str) -> None:
+        super().__init__(model)
+        self._init_state(key)
+        spec = model.scenario_spec.actors[key]
+        self.reaction_weights = dict(spec.reaction_weights)
+        self.sovereignty_cost = dict(spec.sovereignty_cost)
+        self.legal_bilateral = dict(spec.legal_basis_bilateral)
+        self.concessions = 0
+        self.resigned = self.framed = self.waiting = self.exit_asked = False
+        self.refused_by: set[str] = set()
+        self.helper: str | None = None
+        self.stable_days = 0
+
+    def step(self) -> None:
+        """Today's decisions, in the order a government under pressure takes them."""
+        m, p, f = self.model, self.p, self.model.field
+        d = rules.concession(
+            f.protest, self.concessions, p["concession_trigger"], p["max_concessions"]
+        )
+        if d.act:
+            self.concessions += 1
+            f.relieve_grievance(m.scenario_spec.unrest.concession_relief)
+            m.emit(self.key, "concession", None, d.terms, d.reason)
+        if not self.resigned:
+            d = rules.threshold_rule(f.protest, p["resign_trigger"], "national protest")
+            if d.act:
+                self.resigned = True
+                f.relieve_grievance(m.scenario_spec.unrest.resignation_relief)
+                m.emit(self.key, "government_resigns", None, d.terms, d.reason)
+        self._emergency()
+        if not self.framed and f.armed.any():
+            d = rules.threshold_rule(f.violence, p["framing_trigger"], "national violence")
+            if d.act:
+                self.framed = True
+                m.emit(
+                    self.key,
+                    "counter_terror_framing",
+                    None,
+                    d.terms,
+                    d.reason + "; armed groups framed as terrorists backed from abroad",
+                )
+        if m.scenario_spec.switches.host_may_request and not (self.waiting or self.helper):
+            self._seek_help()
+        if self.helper:
+            self._consider_exit()
+
+    def _emergency(self) -> None:
+        m, p, f = self.model, self.p, self.model.field
+        f.emergency_days += f.emergency
+        quiet = (f.v < f.rules.stable_level) & (f.p < f.rules.onset_level)
+        lift = f.emergency & quiet & (f.emergency_days >= p["emergency_min_days"])
+        for i in np.flatnonzero(lift):
+            f.emergency[i] = False
+            m.emit(
+                self.key,
+                "emergency_lifted",
+                f.ids[i],
+                {"days_under_emergency": int(f.emergency_days[i])},
+                f"{f.ids[i]} quiet after {int(f.emergency_days[i])} days of emergency rule",
+            )
+        if f.emergency.all() or f.restored:
+            return
+        hit = ((f.v > p["emergency_violence"]) | (f.p > p["emergency_protest"])) & ~f.emergency
+        for i in np.flatnonzero(hit):
+            f.emergency[i] = True
+            m.emit(
+                self.key,
+                "emergency_declared",
+                f.ids[i],
+                {"violence": round(float(f.v[i]), 3), "protest": round(float(f.p[i]), 3)},
+                f"violence or protest in {f.ids[i]} passes the emergency triggers",
+            )
+        share = float(f.emergency.mean())
+        if hit.any() and share >= p["nationwide_share"]:
+            f.emergency[:] = True
+            m.emit(
+                self.key,
+                "emergency_nationwide",
+                None,
+                {"share_under_emergency": round(share, 3), "threshold": p["nationwide_share"]},
+                f"{share:.0%} of regions under emergency rule: extended to the whole country",
+            )
+
+    def _seek_help(self) -> None:
+        m, p, f = self.model, self.p, self.model.field
+        load = f.overload()
+        d = rules.threshold_rule(load, p["request_threshold"], "violence over own forces")
+        if not d.act:
+            return
+        utils = {
+            k: rules.provider_utility(self.view_of(prov), p)
+            for k, prov in m.providers.items()
+            if k not in self.refused_by and k != self.key
+        }
+        choice = rules.choose_provider(utils, p["min_utility"])
+        if not choice.act:
+            return
+        target = choice.terms["choice"]
+        self.waiting = True
+        m.emit(
+            self.key,
+            "request_help",
+            target,
+            {"overload": d.terms, **choice.terms},
+            f"{d.reason}; {choice.reason}",
+        )
+        m.requested(target)
+        m.providers[target].receive_request()
+
+    def view_of(self, prov: Provider) -> rules.ProviderView:
+        """How the host sees one provider: legal basis, speed, capacity, cost, reactions."""
+        m = self.model
+        lead = prov.lead
+        can = lead is not None and lead.intervention is not None
+        pool = prov.pool_for(self.key)
+        stances = {a.key: a.stance.get(prov.key, 0.0) for a in m.states.values() if a is not self}
+        return rules.ProviderView(
+            legal=prov.legal_basis(),
+            speed=rules.speed_score(prov.expected_days()) if can else 0.0,
+            capacity=min(1.0, pool / max(self.p["troops_needed"], 1.0)) if can else 0.0,
+            sovereignty_cost=self.sovereignty_cost.get(prov.key, 0.0),
+            reaction=rules.reaction_score(stances, self.reaction_weights),
+        )
+
+    def refused(self, provider: str) -> None:
+        """A provider said no: look elsewhere from tomorrow."""
+        self.waiting = False
+        self.refused_by.add(provider)
+
+    def helped_by(self, provider: str) -> None:
+        """A provider decided to send a force."""
+        self.waiting, self.helper = False, provider
+
+    def _consider_exit(self) -> None:
+        m, f = self.model, self.model.field
+        prov = m.providers[self.helper]
+        if self.exit_asked or not prov.troops:
+            return
+        self.stable_days = self.stable_days + 1 if f.v.max() < f.rules.stable_level else 0
+        d = rules.reached(self.stable_days, self.p["stable_days"], "days of order")
+        if d.act:
+            self.exit_asked = True
+            m.emit(
+                self.key,
+                "withdrawal_requested",
+                prov.key,
+                {**d.terms, "notice_days": self.p["exit_notice_days"]},
+                f"order has held {self.stable_days} days: the mission is complete",
+            )
+            prov.exit_requested(self.p["exit_notice_days"])
+
+
+class Power(StateMixin, Provider):
+    """An outside power that may send a force, alone or as a bloc's lead."""
+
+    mandate = "bilateral"
+    council_delay_days = 0.0
+
+    def __init__(self, model: CrisisModel, key: str) -> None:
+        super().__init__(model)
+        self._init_state(key)
+        spec = model.scenario_spec.actors[key]
+        inter = spec.params if spec.role == "patron" else spec.intervention
+        self.intervention = inter.model_dump() if inter is not None else None
+        self.partners = list(getattr(spec, "partners", []))
+        self.members, self.lead_id = [key], key
+        self.willingness, self.approval_days = (1.0 if self.intervention else 0.0), 0.0
+        self.readiness_days = 0.0
+        troops = model.scenario_spec.actors[model.scenario_spec.host_id].params.troops_needed
+        self.force_pool = {key: troops if self.intervention else 0.0}
+
+    def legal_basis(self) -> float:
+        """Bilateral help rests on the host's treaties with this state."""
+        return self.model.host.legal_bilateral.get(self.key, 0.0)
+
+    def step(self) -> None:
+        """A patron acts on requests only."""
+
+
+class Rival(Power):
+    """A power whose own bloc includes the host: speaks, convenes, and feels domestic pressure."""
+
+    def __init__(self, model: CrisisModel, key: str) -> None:
+        super().__init__(model, key)
+        spec = model.scenario_spec.actors[key]
+        self.adversaries = set(spec.adversaries)
+        self.pressure = self.peak_pressure = 0.0
+        self.spoke = self.offered = self.called_force = self.convened = False
+        self.passed_over = False
+
+    @cached_property
+    def own_blocs(self) -> list[str]:
+        """Blocs this power chairs that include the host."""
+        m = self.model
+        return [b.key for b in m.blocs.values() if b.chair == self.key and m.host.key in b.members]
+
+    @cached_property
+    def kin(self) -> bool:
+        """Whether the host shares a bloc with this power."""
+        m = self.model
+        return any(self.key in b.members and m.host.key in b.members for b in m.blocs.values())
+
+    def step(self) -> None:
+        """Speak for a kin state, update domestic pressure, offer help or call for a joint force."""
+        m, p = self.model, self.p
+        kin = self.kin
+        if kin and not self.spoke:
+            d = rules.threshold_rule(
+                m.field.violence, p["salience_trigger"], "violence in kin state"
+            )
+            if d.act:
+                self.spoke = True
+                m.emit(
+                    self.key,
+                    "statement",
+                    m.host.key,
+                    {**d.terms, "kind": "solidarity"},
+                    d.reason + "; solidarity with a kin state",
+                )
+        foreign = sum(
+            n
+            for prov in m.providers.values()
+            if prov.key not in self.own_blocs and prov.key != self.key
+            for n in prov.troops.values()
+        )
+        adversary = any(m.troops.get(a, 0) > 0 for a in self.adversaries)
+        self.pressure = rules.domestic_pressure(
+            self.pressure,
+            rival_troops=foreign if kin else 0.0,
+            adversary_present=adversary,
+            passed_over=self.passed_over,
+            p=p,
+        )
+        self.passed_over = False
+        self.peak_pressure = max(self.peak_pressure, self.pressure)
+        terms = {"pressure": round(self.pressure, 3), "adversary_troops": adversary}
+        if not self.offered and self.pressure > p["offer_threshold"]:
+            self.offered = True
+            m.emit(
+                self.key,
+                "help_offered",
+                m.host.key,
+                {
+                    **terms,
+                    "threshold": p["offer_threshold"],
+                    "legal_basis": m.host.legal_bilateral.get(self.key, 0.0),
+                },
+                f"domestic pressure {terms['pressure']} > {p['offer_threshold']:g}: "
+                "offers help if asked",
+            )
+        if not self.called_force and self.pressure > p["joint_force_threshold"]:
+            self.called_force = True
+            blocs = self.own_blocs
+            m.emit(
+                self.key,
+                "joint_force_called",
+                blocs[0] if blocs else None,
+                {**terms, "threshold": p["joint_force_threshold"]},
+                f"domestic pressure {terms['pressure']} > {p['joint_force_threshold']:g}: "
+                "voices call for a joint force of the kin bloc",
+            )
+
+    def on_request(self, target: str) -> None:
+        """The host asked someone: if it passed over this power's bloc, pressure rises."""
+        mine = {*self.own_blocs, self.key}
+        if target not in mine and self.own_blocs:
+            self.passed_over = True
+            self.model.shift_influence(
+                self.key, -self.model.scenario_spec.influence.passed_over_loss
+            )
+
+    def on_deploy(self, provider: str) -> None:
+        """Another bloc decided to send troops into a kin state: call this power's bloc leaders."""
+        m = self.model
+        if provider == self.key or provider in self.own_blocs or self.convened:
+            return
+        self.convened = True
+        for bloc in self.own_blocs:
+            m.emit(
+                self.key,
+                "leaders_called",
+                bloc,
+                {"deploying": provider},
+                f"{provider} is sending troops into a member: chair calls {bloc} leaders",
+            )
+            m.emit(
+                bloc,
+                "bloc_statement",
+                m.host.key,
+                {"kind": "solidarity"},
+                "members confident the host can restore order; ready to help as needed",
+            )
+            notice = self.p["meeting_notice_days"]
+            m.emit(
+                bloc,
+                "bloc_meeting_called",
+                None,
+                {"notice_days": notice},
+                f"extraordinary meeting set {notice:g} days ahead",
+            )
+            m.later(notice, self._meeting, bloc)
+
+    def _meeting(self, bloc: str) -> None:
+        self.model.emit(
+            bloc,
+            "bloc_meeting_held",
+            None,
+            {"chair": self.key},
+            "extraordinary meeting on the crisis in a member state",
+        )
+
+
+class Neighbour(StateMixin, mesa.Agent):
+    """An outside power with stakes in the host: speaks and offers cooperation."""
+
+    def __init__(self, model: CrisisModel, key: str) -> None:
+        super().__init__(model)
+        self._init_state(key)
+        self.noticed = False
+
+    def step(self) -> None:
+        """Notice the crisis when its salience passes the trigger; speak after a delay."""
+        if self.noticed:
+            return
+        salience = self.p["stake"] * self.model.field.violence
+        d = rules.threshold_rule(salience, self.p["statement_trigger"], "salience")
+        if d.act:
+            self.noticed = True
+            self.model.later(self.p["reaction_delay_days"], self._speak, d)
+
+    def _speak(self, noticed: rules.Decision) -> None:
+        m, p = self.model, self.p
+        d = rules.statement_kind(p["threat_perception"], m.host.framed, p["support_trigger"])
+        m.emit(self.key, "statement", m.host.key, {**noticed.terms, **d.terms}, d.reason)
+        if d.act:
+            m.shift_influence(self.key, m.scenario_spec.influence.support_gain)
+            coop = rules.threshold_rule(
+                p["stake"] * p["threat_perception"], p["cooperation_trigger"], "stake x threat"
+            )
+            if coop.act:
+                m.later(p["cooperation_delay_days"], self._cooperate, coop)
+
+    def _cooperate(self, d: rules.Decision) -> None:
+        m = self.model
+        m.emit(
+            self.key,
+            "security_cooperation_offered",
+            m.host.key,
+            d.terms,
+            d.reason + ": offers law-enforcement and security cooperation",
+        )
+        m.shift_influence(self.key, m.scenario_spec.influence.support_gain)
+
+
+class Contributor(StateMixin, mesa.Agent):
+    """A bloc member that may send a contingent when its bloc deploys."""
+
+    def __init__(self, model: CrisisModel, key: str) -> None:
+        super().__init__(model)
+        self._init_state(key)
+
+    def step(self) -> None:
+        """Contributors act through their bloc."""

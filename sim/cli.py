@@ -1,0 +1,159 @@
+"""The ``sim`` command: run scenarios, validate files, print the schema, check the replay."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from sim import __version__
+from sim.loading import InputError, load_model
+from sim.outcomes import DAY_OUTCOMES
+from sim.record import load_record, score_replay
+from sim.runner import replicate, run_one, seeds_from, summarise, write_tables
+from sim.scenario import Scenario
+
+HISTORICAL = Path("scenarios/historical.yaml")
+
+
+def _load(path: str) -> Scenario:
+    return load_model(Scenario, path)
+
+
+def _positive(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario: the narrative and outcomes, or a summary over many seeds."""
+    scenario = _load(args.scenario)
+    if args.seeds == 1:
+        result = run_one(scenario, args.seed)
+        print(f"# {scenario.name}, seed {args.seed}\n")
+        for e in result.events:
+            if e.action not in args.hide:
+                print(e.narrative())
+        print("\n# outcomes")
+        start = scenario.calendar.start
+        day_names = {name for name, _ in DAY_OUTCOMES}
+        for k, v in result.outcomes.items():
+            shown = v
+            if k in day_names and v is not None:
+                shown = f"day {v} ({(start + dt.timedelta(days=v)).isoformat()})"
+            print(f"  {k:<32} {shown}")
+        results = [result]
+    else:
+        results = replicate(scenario, seeds_from(args.seed, args.seeds))
+        print(
+            f"# {scenario.name}: {args.seeds} runs, seeds {args.seed}..{args.seed + args.seeds - 1}"
+        )
+        print(_summary_text(summarise([r.outcomes for r in results])))
+    if args.out:
+        for p in write_tables(results, Path(args.out)):
+            print(f"wrote {p}")
+    return 0
+
+
+def _summary_text(table) -> str:
+    lines = [f"  {'outcome':<32} {'median':>9} {'90% interval':>20}   shares"]
+    for name, rows in table.groupby("outcome", sort=False):
+        first = rows.iloc[0]
+        if first["kind"] == "number":
+            if first["median"] is None or first["median"] != first["median"]:
+                lines.append(f"  {name:<32} {'never':>9}")
+                continue
+            occurred = "" if first["share"] == 1 else f"   (occurred in {first['share']:.0%})"
+            lines.append(
+                f"  {name:<32} {first['median']:>9.3g} "
+                f"{f'[{first["q05"]:.3g}, {first["q95"]:.3g}]':>20}{occurred}"
+            )
+        else:
+            shares = ", ".join(f"{r['value']}: {r['share']:.0%}" for _, r in rows.iterrows())
+            lines.append(f"  {name:<32} {'':>9} {'':>20}   {shares}")
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate scenario files; report the first problem of each bad one."""
+    status = 0
+    for f in args.files:
+        try:
+            _load(f)
+            print(f"{f}: ok")
+        except InputError as err:
+            print(str(err), file=sys.stderr)
+            status = 2
+    return status
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of the scenario format."""
+    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    return 0
+
+
+def cmd_replay_check(args: argparse.Namespace) -> int:
+    """Score the historical replay against the dated record over many seeds."""
+    scenario = _load(args.scenario)
+    runs = [r.events for r in replicate(scenario, seeds_from(args.seed, args.seeds))]
+    score = score_replay(load_record(), runs)
+    if args.json:
+        print(json.dumps(score.to_dict()))
+    else:
+        print(score.table())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``sim`` command."""
+    ap = argparse.ArgumentParser(prog="sim", description=__doc__)
+    ap.add_argument("--version", action="version", version=f"sim {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser(
+        "run", help="run a scenario: narrative and outcomes, or a summary over seeds"
+    )
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--seed", type=int, default=1, help="seed of the (first) run (default 1)")
+    p.add_argument("--seeds", type=_positive, default=1, help="number of replications (default 1)")
+    p.add_argument("--out", help="directory for events, series and outcomes as Parquet")
+    p.add_argument(
+        "--hide",
+        nargs="*",
+        default=["contingent_arrives", "emergency_declared"],
+        metavar="ACTION",
+        help="actions left out of the narrative (default: contingent_arrives emergency_declared)",
+    )
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("validate", help="check scenario files")
+    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("replay-check", help="score the historical replay against the record")
+    p.add_argument("--seeds", type=_positive, default=200, help="number of runs (default 200)")
+    p.add_argument("--seed", type=int, default=1, help="first seed (default 1)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--scenario", default=str(HISTORICAL), help=f"scenario to score (default {HISTORICAL})"
+    )
+    p.set_defaults(func=cmd_replay_check)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: parse arguments, run the command, map bad input to exit status 2."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as err:
+        print(str(err), file=sys.stderr)
+        return 2

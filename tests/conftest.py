@@ -1,0 +1,25 @@
+"""Shared fixtures: the shipped scenarios and cached runs of the historical one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.loading import load_model
+from sim.runner import RunResult, replicate
+from sim.scenario import Scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+HISTORICAL = ROOT / "scenarios" / "historical.yaml"
+SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def historical() -> Scenario:
+    return load_model(Scenario, HISTORICAL)
+
+
+@pytest.fixture(scope="session")
+def historical_runs(historical: Scenario) -> list[RunResult]:
+    return replicate(historical, range(40))

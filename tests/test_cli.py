@@ -1,0 +1,149 @@
+"""The `sim` command: exit codes, one-line errors on bad scenario files, and the outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from tests.conftest import HISTORICAL
+
+
+def sim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def _child(tmp_path: Path, body: str, name: str = "child.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(f"extends: {HISTORICAL}\n" + textwrap.dedent(body))
+    return p
+
+
+BAD = {
+    "wrong_type": ("calendar:\n  horizon_days: many\n", "calendar.horizon_days", 3),
+    "unknown_key": ("unrest:\n  contagoin: 0.3\n", "did you mean 'contagion'", 3),
+    "out_of_range": (
+        "actors:\n  russia:\n    params:\n      decide_threshold: 99\n",
+        "actors.russia.params.decide_threshold",
+        5,
+    ),
+    "unknown_actor": ("blocs:\n  csto:\n    chair: atlantis\n", "blocs.csto.chair", 4),
+    "unknown_region": (
+        "regions:\n  almaty:\n    neighbours: [almaty_region, atlantis]\n",
+        "unknown region 'atlantis'",
+        4,
+    ),
+    "bad_role": ("actors:\n  iran:\n    role: emperor\n", "actors.iran.role", 4),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_scenario_gives_one_located_line_and_exit_2(tmp_path, case):
+    body, expected, line = BAD[case]
+    path = _child(tmp_path, body)
+    proc = sim("validate", str(path))
+    assert proc.returncode == 2
+    err = proc.stderr.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert err.startswith(f"{path}:{line}:"), err
+    assert expected in err
+
+
+def test_extends_cycle(tmp_path):
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\nname: a\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\nname: b\n")
+    proc = sim("validate", str(tmp_path / "a.yaml"))
+    assert proc.returncode == 2 and "cycle" in proc.stderr.lower()
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("name: [unclosed\n", "yaml"),
+        ("name: !!python/object/apply:os.system ['echo hi']\n", "not allowed"),
+    ],
+)
+def test_malformed_or_unsafe_yaml(tmp_path, text, expected):
+    p = tmp_path / "bad.yaml"
+    p.write_text(text)
+    proc = sim("validate", str(p))
+    assert proc.returncode == 2
+    assert expected in proc.stderr.lower()
+    assert "Traceback" not in proc.stderr
+
+
+def test_alias_bomb_fails_fast(tmp_path):
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        refs = ",".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    p = tmp_path / "bomb.yaml"
+    p.write_text("\n".join(lines) + "\n")
+    proc = sim("validate", str(p))
+    assert proc.returncode == 2 and "alias" in proc.stderr.lower()
+
+
+def test_validate_good_files_and_counterfactual_override(tmp_path):
+    child = _child(tmp_path, "switches:\n  host_may_request: false\n")
+    proc = sim("validate", str(HISTORICAL), str(child))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count(": ok") == 2
+
+
+def test_schema_is_json_with_the_scenario_fields():
+    proc = sim("schema")
+    assert proc.returncode == 0
+    schema = json.loads(proc.stdout)
+    assert {"calendar", "shock", "regions", "actors", "blocs"} <= set(schema["properties"])
+
+
+def test_run_prints_narrative_and_writes_parquet(tmp_path, capsys):
+    assert main(["run", str(HISTORICAL), "--seed", "3", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "2022-01-0" in out and "request help -> csto" in out and "# outcomes" in out
+    events = pd.read_parquet(tmp_path / "events.parquet")
+    outcomes = pd.read_parquet(tmp_path / "outcomes.parquet")
+    series = pd.read_parquet(tmp_path / "series.parquet")
+    assert (events.seed == 3).all() and len(outcomes) == 1
+    assert {"protest", "violence", "foreign_troops"} <= set(series.variable)
+
+
+def test_run_many_seeds_prints_medians_and_intervals(capsys):
+    assert main(["run", str(HISTORICAL), "--seeds", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "90% interval" in out and "request_to" in out and "csto: 100%" in out
+
+
+def test_replay_check_json(capsys):
+    assert main(["replay-check", "--seeds", "5", "--json", "--scenario", str(HISTORICAL)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"score", "targets", "forbidden"}
+    assert {"action", "record_date", "hit_rate"} <= set(data["targets"][0])
+
+
+@pytest.mark.parametrize("args", [[], ["run"], ["run", "x.yaml", "--seeds", "0"], ["nope"]])
+def test_usage_errors_exit_2(args):
+    proc = sim(*args)
+    assert proc.returncode == 2
+
+
+def test_missing_file_exit_2(tmp_path):
+    proc = sim("run", str(tmp_path / "absent.yaml"))
+    assert proc.returncode == 2 and "absent.yaml" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("sub", ["run", "validate", "schema", "replay-check"])
+def test_every_subcommand_has_help(sub):
+    proc = sim(sub, "--help")
+    assert proc.returncode == 0 and "usage" in proc.stdout

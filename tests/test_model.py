@@ -1,0 +1,118 @@
+"""The crisis model: determinism, invariants, outcomes, and the shipped scenarios' provenance."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.loading import load_document, load_model
+from sim.model import CrisisModel
+from sim.outcomes import events_frame, series_frame
+from sim.provenance import unsourced
+from sim.scenario import Scenario
+from tests.conftest import SHIPPED
+
+
+def _trace(model: CrisisModel) -> list[tuple]:
+    return [(e.time, e.actor, e.action, e.target, repr(e.terms)) for e in model.events]
+
+
+def test_same_seed_same_events(historical):
+    a = CrisisModel(historical, rng=7).run()
+    b = CrisisModel(historical, rng=7).run()
+    assert _trace(a) == _trace(b)
+    assert series_frame(a).equals(series_frame(b))
+
+
+def test_different_seeds_differ_in_unrest_and_contingents(historical):
+    traces = {tuple(_trace(CrisisModel(historical, rng=s).run())) for s in range(10)}
+    assert len(traces) > 1
+    peaks = {CrisisModel(historical, rng=s).run().field.casualties for s in range(10)}
+    assert len(peaks) == 10
+
+
+def test_events_in_time_order_and_dated(historical_runs):
+    for r in historical_runs:
+        times = [e.time for e in r.events]
+        assert times == sorted(times)
+        start = r.model.start
+        for e in r.events:
+            assert (e.date - start).days == int(e.time)
+
+
+def _first(events, action):
+    return next((e.time for e in events if e.action == action), None)
+
+
+def test_no_arrival_before_decision_no_withdrawal_before_arrival(historical_runs):
+    for r in historical_runs:
+        ev = r.events
+        decided, arrived = _first(ev, "deploy_decided"), _first(ev, "troops_arrive")
+        requested = _first(ev, "request_help")
+        begins, done = _first(ev, "withdrawal_begins"), _first(ev, "withdrawal_complete")
+        if decided is not None:
+            assert requested is not None and requested <= decided
+        if arrived is not None:
+            assert decided is not None and decided <= arrived
+        if begins is not None:
+            assert arrived is not None and arrived <= begins
+        if done is not None:
+            assert begins is not None and begins <= done
+
+
+def test_troops_never_negative_and_zero_after_withdrawal(historical_runs):
+    for r in historical_runs:
+        for row in r.model.series:
+            assert all(n >= 0 for n in row["troops"].values())
+        if r.outcomes["withdrawal_end_day"] is not None:
+            assert r.model.series[-1]["troops"] == {}
+
+
+def test_unrest_state_stays_in_bounds(historical_runs):
+    for r in historical_runs:
+        for row in r.model.series:
+            for key in ("protest", "violence"):
+                assert ((row[key] >= 0) & (row[key] <= 1)).all()
+
+
+def test_outcomes_follow_events(historical_runs):
+    r = historical_runs[0]
+    o = r.outcomes
+    assert o["request_to"] == "csto" and o["deployed_by"] == "csto"
+    assert o["peak_foreign_troops"] == max(sum(row["troops"].values()) for row in r.model.series)
+    assert o["troop_days"] >= o["peak_foreign_troops"]
+    assert o["arrival_day"] >= o["decision_day"] >= o["request_day"]
+    assert o["influence_shift_russia"] > 0 > o["influence_shift_turkey"]
+
+
+def test_tables_have_the_documented_columns(historical_runs):
+    m = historical_runs[0].model
+    assert list(events_frame(m).columns) == [
+        "time",
+        "date",
+        "actor",
+        "action",
+        "target",
+        "terms",
+        "reason",
+    ]
+    s = series_frame(m)
+    assert {"day", "date", "entity", "variable", "value"} == set(s.columns)
+    assert {"protest", "violence", "emergency", "foreign_troops", "influence"} <= set(s.variable)
+
+
+def test_every_decision_event_has_a_reason(historical_runs):
+    for e in historical_runs[0].events:
+        assert e.reason, e
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_scenarios_cite_every_rule_parameter(path):
+    data, _ = load_document(path)
+    assert unsourced(Scenario, data) == []
+    load_model(Scenario, path)
+
+
+def test_unsourced_finds_a_bare_number(historical):
+    data, _ = load_document("scenarios/historical.yaml")
+    data["unrest"]["noise"] = 0.3
+    assert ("unrest", "noise") in unsourced(Scenario, data)

@@ -1,0 +1,21 @@
+"""The historical replay against the dated record: the score the README promises."""
+
+from __future__ import annotations
+
+from sim.record import load_record, score_replay
+from sim.runner import replicate, seeds_from
+
+GOAL = 0.90
+
+
+def test_replay_score_meets_the_goal_with_no_forbidden_event(historical):
+    runs = [r.events for r in replicate(historical, seeds_from(1, 200))]
+    score = score_replay(load_record(), runs)
+    assert not score.forbidden, score.table()
+    assert score.score >= GOAL, score.table()
+
+
+def test_every_target_happens_in_most_runs(historical_runs):
+    score = score_replay(load_record(), [r.events for r in historical_runs])
+    for t in score.targets:
+        assert t.occurred_rate >= 0.9, t
