@@ -55,6 +55,7 @@ class CrisisModel(mesa.Model):
         self.events: list[Event] = []
         self.series: list[dict[str, Any]] = []
         self.troops: dict[str, int] = {}
+        self.troops_by_provider: dict[str, int] = {}
         self._pending: set[_Later] = set()
         self.field = UnrestField(self)
         self.states = {k: ROLE_CLASSES[a.role](self, k) for k, a in scenario.actors.items()}
@@ -122,6 +123,7 @@ class CrisisModel(mesa.Model):
             for k, n in prov.troops.items():
                 counts[k] = counts.get(k, 0) + n
         self.troops = counts
+        self.troops_by_provider = {k: sum(p.troops.values()) for k, p in self.providers.items()}
         self.field.relief = self.scenario_spec.unrest.guard_relief * sum(counts.values()) / 1000.0
 
     def rival_influence(self, power: str) -> float:
@@ -141,9 +143,9 @@ class CrisisModel(mesa.Model):
         self.series.append(
             {
                 "day": int(self.time),
-                "protest": f.p.copy(),
-                "violence": f.v.copy(),
-                "emergency": f.emergency.copy(),
+                "protest": f.p,
+                "violence": list(f.v),
+                "emergency": list(f.emergency),
                 "troops": dict(self.troops),
                 "pressure": {r.key: r.pressure for r in self.rivals},
                 "influence": {k: s.influence for k, s in self.states.items()},

@@ -61,7 +61,7 @@ def series_frame(model: CrisisModel) -> pd.DataFrame:
             rows.append((day, region, "protest", float(row["protest"][i])))
             rows.append((day, region, "violence", float(row["violence"][i])))
             rows.append((day, region, "emergency", float(row["emergency"][i])))
-        rows.append((day, "host", "regions_under_emergency", float(row["emergency"].sum())))
+        rows.append((day, "host", "regions_under_emergency", float(sum(row["emergency"]))))
         for who, n in row["troops"].items():
             rows.append((day, who, "foreign_troops", float(n)))
         rows.append((day, "all", "foreign_troops", float(sum(row["troops"].values()))))

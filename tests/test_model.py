@@ -71,7 +71,7 @@ def test_unrest_state_stays_in_bounds(historical_runs):
     for r in historical_runs:
         for row in r.model.series:
             for key in ("protest", "violence"):
-                assert ((row[key] >= 0) & (row[key] <= 1)).all()
+                assert all(0 <= x <= 1 for x in row[key])
 
 
 def test_outcomes_follow_events(historical_runs):

@@ -6,7 +6,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from sim import rules
 from sim.agents.provider import Provider
@@ -62,7 +61,7 @@ class Host(StateMixin, mesa.Agent):
                 f.relieve_grievance(m.scenario_spec.unrest.resignation_relief)
                 m.emit(self.key, "government_resigns", None, d.terms, d.reason)
         self._emergency()
-        if not self.framed and f.armed.any():
+        if not self.framed and any(f.armed):
             d = rules.threshold_rule(f.violence, p["framing_trigger"], "national violence")
             if d.act:
                 self.framed = True
@@ -79,34 +78,41 @@ class Host(StateMixin, mesa.Agent):
             self._consider_exit()
 
     def _emergency(self) -> None:
+        """Release quiet regions after the minimum term; declare emergency where triggers pass."""
         m, p, f = self.model, self.p, self.model.field
-        f.emergency_days += f.emergency
-        quiet = (f.v < f.rules.stable_level) & (f.p < f.rules.onset_level)
-        lift = f.emergency & quiet & (f.emergency_days >= p["emergency_min_days"])
-        for i in np.flatnonzero(lift):
-            f.emergency[i] = False
-            m.emit(
-                self.key,
-                "emergency_lifted",
-                f.ids[i],
-                {"days_under_emergency": int(f.emergency_days[i])},
-                f"{f.ids[i]} quiet after {int(f.emergency_days[i])} days of emergency rule",
-            )
-        if f.emergency.all() or f.restored:
+        for i, on in enumerate(f.emergency):
+            if not on:
+                continue
+            f.emergency_days[i] += 1
+            if f.emergency_days[i] >= p["emergency_min_days"] and f.quiet(i):
+                f.emergency[i] = False
+                m.emit(
+                    self.key,
+                    "emergency_lifted",
+                    f.ids[i],
+                    {"days_under_emergency": f.emergency_days[i]},
+                    f"{f.ids[i]} quiet after {f.emergency_days[i]} days of emergency rule",
+                )
+        if f.restored or all(f.emergency):
             return
-        hit = ((f.v > p["emergency_violence"]) | (f.p > p["emergency_protest"])) & ~f.emergency
-        for i in np.flatnonzero(hit):
+        hit = [
+            i
+            for i in range(f.n)
+            if not f.emergency[i]
+            and (f.v[i] > p["emergency_violence"] or f.p[i] > p["emergency_protest"])
+        ]
+        for i in hit:
             f.emergency[i] = True
             m.emit(
                 self.key,
                 "emergency_declared",
                 f.ids[i],
-                {"violence": round(float(f.v[i]), 3), "protest": round(float(f.p[i]), 3)},
+                {"violence": round(f.v[i], 3), "protest": round(f.p[i], 3)},
                 f"violence or protest in {f.ids[i]} passes the emergency triggers",
             )
-        share = float(f.emergency.mean())
-        if hit.any() and share >= p["nationwide_share"]:
-            f.emergency[:] = True
+        share = sum(f.emergency) / f.n
+        if hit and share >= p["nationwide_share"]:
+            f.emergency = [True] * f.n
             m.emit(
                 self.key,
                 "emergency_nationwide",
@@ -170,7 +176,7 @@ class Host(StateMixin, mesa.Agent):
         prov = m.providers[self.helper]
         if self.exit_asked or not prov.troops:
             return
-        self.stable_days = self.stable_days + 1 if f.v.max() < f.rules.stable_level else 0
+        self.stable_days = self.stable_days + 1 if max(f.v) < f.rules.stable_level else 0
         d = rules.reached(self.stable_days, self.p["stable_days"], "days of order")
         if d.act:
             self.exit_asked = True
@@ -252,12 +258,9 @@ class Rival(Power):
                     d.reason + "; solidarity with a kin state",
                 )
         foreign = sum(
-            n
-            for prov in m.providers.values()
-            if prov.key not in self.own_blocs and prov.key != self.key
-            for n in prov.troops.values()
+            n for k, n in m.troops_by_provider.items() if k not in self.own_blocs and k != self.key
         )
-        adversary = any(m.troops.get(a, 0) > 0 for a in self.adversaries)
+        adversary = any(a in m.troops for a in self.adversaries)
         self.pressure = rules.domestic_pressure(
             self.pressure,
             rival_troops=foreign if kin else 0.0,
