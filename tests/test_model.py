@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import pandas as pd
 import pytest
 
 from sim.loading import load_document, load_model
@@ -9,7 +14,7 @@ from sim.model import CrisisModel
 from sim.outcomes import events_frame, series_frame
 from sim.provenance import unsourced
 from sim.scenario import Scenario
-from tests.conftest import SHIPPED
+from tests.conftest import HISTORICAL, SHIPPED
 
 
 def _trace(model: CrisisModel) -> list[tuple]:
@@ -113,6 +118,30 @@ def test_shipped_scenarios_cite_every_rule_parameter(path):
 
 
 def test_unsourced_finds_a_bare_number(historical):
-    data, _ = load_document("scenarios/historical.yaml")
+    data, _ = load_document(HISTORICAL)
     data["unrest"]["noise"] = 0.3
     assert ("unrest", "noise") in unsourced(Scenario, data)
+
+
+def test_same_seed_same_result_across_processes(tmp_path):
+    """Two fresh interpreters with different hash seeds write identical tables."""
+    outs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / hash_seed
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        cmd = [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            str(HISTORICAL),
+            "--seed",
+            "5",
+            "--out",
+            str(out),
+        ]
+        subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=120)
+        outs.append(out)
+    for name in ("events", "series", "outcomes"):
+        a, b = (pd.read_parquet(o / f"{name}.parquet") for o in outs)
+        pd.testing.assert_frame_equal(a, b)
