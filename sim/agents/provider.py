@@ -80,8 +80,9 @@ class Provider(mesa.Agent):
         return rules.Decision(d.act, {**d.terms, "legal": round(legal, 3)}, d.reason), delay
 
     def pool_for(self, host: str) -> float:
-        """Troops the members other than ``host`` can send."""
-        return sum(n for k, n in self.force_pool.items() if k != host)
+        """Troops the members other than ``host`` (and an attacker) can send."""
+        attacker = self.model.scenario_spec.shock.attacker
+        return sum(n for k, n in self.force_pool.items() if k not in (host, attacker))
 
     def expected_days(self) -> float:
         """Days from a request to the first troops on the ground, if the lead agrees at once."""
@@ -128,7 +129,7 @@ class Provider(mesa.Agent):
         m, lead = self.model, self.lead_id
         plan = {lead: 0}
         for member, pool in self.force_pool.items():
-            if member in (lead, m.host.key) or pool <= 0:
+            if member in (lead, m.host.key, m.scenario_spec.shock.attacker) or pool <= 0:
                 continue
             if m.choice_rng.random() < m.states[member].willingness:
                 plan[member] = int(pool)

@@ -61,7 +61,7 @@ class Host(StateMixin, mesa.Agent):
                 f.relieve_grievance(m.scenario_spec.unrest.resignation_relief)
                 m.emit(self.key, "government_resigns", None, d.terms, d.reason)
         self._emergency()
-        if not self.framed and any(f.armed):
+        if not self.framed and any(f.armed) and m.scenario_spec.shock.kind == "price_shock":
             d = rules.threshold_rule(f.violence, p["framing_trigger"], "national violence")
             if d.act:
                 self.framed = True
@@ -193,7 +193,7 @@ class Host(StateMixin, mesa.Agent):
 class Power(StateMixin, Provider):
     """An outside power that may send a force, alone or as a bloc's lead."""
 
-    mandate = "bilateral"
+    mandate = procedure = "bilateral"
     council_delay_days = 0.0
 
     def __init__(self, model: CrisisModel, key: str) -> None:
