@@ -66,7 +66,10 @@ class CrisisModel(mesa.Model):
             **{k: s for k, s in self.states.items() if isinstance(s, Power)},
         }
         self.rivals = [s for s in self.states.values() if isinstance(s, Rival)]
-        self.order = [self.host, *(s for s in self.states.values() if s is not self.host)]
+        self.order = [
+            self.host,
+            *(s for s in self.states.values() if s.daily and s is not self.host),
+        ]
         self.field.apply_shock()
         self._record_day()
 

@@ -204,6 +204,3 @@ class BlocAgent(Provider):
         self.procedure = spec.procedure
         self.readiness_days = spec.readiness_days
         self.force_pool = dict(spec.force_pool)
-
-    def step(self) -> None:
-        """Blocs act only on requests and their chair's calls."""

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 class StateMixin:
     """What every state actor has: id, name, influence in the host, stances."""
 
+    daily = True  # whether it takes decisions in the daily step (else only on requests)
+
     def _init_state(self, key: str) -> None:
         spec = self.model.scenario_spec.actors[key]
         self.key, self.name, self.role = key, spec.name, spec.role
@@ -80,19 +82,19 @@ class Host(StateMixin, mesa.Agent):
     def _emergency(self) -> None:
         """Release quiet regions after the minimum term; declare emergency where triggers pass."""
         m, p, f = self.model, self.p, self.model.field
-        for i, on in enumerate(f.emergency):
-            if not on:
-                continue
-            f.emergency_days[i] += 1
-            if f.emergency_days[i] >= p["emergency_min_days"] and f.quiet(i):
-                f.emergency[i] = False
-                m.emit(
-                    self.key,
-                    "emergency_lifted",
-                    f.ids[i],
-                    {"days_under_emergency": f.emergency_days[i]},
-                    f"{f.ids[i]} quiet after {f.emergency_days[i]} days of emergency rule",
-                )
+        today, term = int(m.time), p["emergency_min_days"]
+        if f.declared and today - min(f.declared.values()) >= term:
+            for i, since in list(f.declared.items()):
+                if today - since >= term and f.quiet(i):
+                    del f.declared[i]
+                    f.emergency[i] = False
+                    m.emit(
+                        self.key,
+                        "emergency_lifted",
+                        f.ids[i],
+                        {"days_under_emergency": today - since},
+                        f"{f.ids[i]} quiet after {today - since} days of emergency rule",
+                    )
         if f.restored or all(f.emergency):
             return
         hit = [
@@ -103,6 +105,7 @@ class Host(StateMixin, mesa.Agent):
         ]
         for i in hit:
             f.emergency[i] = True
+            f.declared[i] = today
             m.emit(
                 self.key,
                 "emergency_declared",
@@ -112,6 +115,8 @@ class Host(StateMixin, mesa.Agent):
             )
         share = sum(f.emergency) / f.n
         if hit and share >= p["nationwide_share"]:
+            for i in range(f.n):
+                f.declared.setdefault(i, today)
             f.emergency = [True] * f.n
             m.emit(
                 self.key,
@@ -193,6 +198,7 @@ class Host(StateMixin, mesa.Agent):
 class Power(StateMixin, Provider):
     """An outside power that may send a force, alone or as a bloc's lead."""
 
+    daily = False  # a patron acts on requests only
     mandate = procedure = "bilateral"
     council_delay_days = 0.0
 
@@ -213,12 +219,11 @@ class Power(StateMixin, Provider):
         """Bilateral help rests on the host's treaties with this state."""
         return self.model.host.legal_bilateral.get(self.key, 0.0)
 
-    def step(self) -> None:
-        """A patron acts on requests only."""
-
 
 class Rival(Power):
     """A power whose own bloc includes the host: speaks, convenes, and feels domestic pressure."""
+
+    daily = True
 
     def __init__(self, model: CrisisModel, key: str) -> None:
         super().__init__(model, key)
@@ -390,11 +395,10 @@ class Neighbour(StateMixin, mesa.Agent):
 
 
 class Contributor(StateMixin, mesa.Agent):
-    """A bloc member that may send a contingent when its bloc deploys."""
+    """A bloc member that may send a contingent when its bloc deploys; it acts through its bloc."""
+
+    daily = False
 
     def __init__(self, model: CrisisModel, key: str) -> None:
         super().__init__(model)
         self._init_state(key)
-
-    def step(self) -> None:
-        """Contributors act through their bloc."""

@@ -8,13 +8,66 @@ faster than numpy, whose per-call overhead dominates; numpy serves the two whole
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
+from sim.scenario import Scenario
+
 if TYPE_CHECKING:
     from sim.model import CrisisModel
+
+
+@dataclass(frozen=True)
+class RegionMap:
+    """What a scenario fixes about its regions: names, weights, neighbours, initial state."""
+
+    ids: list[str]
+    weight: list[float]
+    mixing: np.ndarray  # row i averages over the neighbours of region i
+    grievance: list[float]
+    exposure: list[float]
+    armed: list[float]
+    security: list[float]
+    origin: list[int]
+
+    @classmethod
+    def of(cls, sc: Scenario) -> RegionMap:
+        """The region map of ``sc``, built once per scenario object and then reused."""
+        cached = _MAPS.get(id(sc))
+        if cached is not None and cached[0] is sc:
+            return cached[1]
+        ids, regions = list(sc.regions), list(sc.regions.values())
+        index = {r: i for i, r in enumerate(ids)}
+        links: list[set[int]] = [set() for _ in regions]
+        for i, r in enumerate(regions):
+            for nb in r.neighbours:
+                links[i].add(index[nb])
+                links[index[nb]].add(i)
+        mixing = np.zeros((len(ids), len(ids)))
+        for i, nbs in enumerate(links):
+            for j in nbs:
+                mixing[i, j] = 1.0 / len(nbs)
+        total = sum(r.population for r in regions)
+        built = cls(
+            ids=ids,
+            weight=[r.population / total for r in regions],
+            mixing=mixing,
+            grievance=[r.grievance for r in regions],
+            exposure=[r.shock_exposure for r in regions],
+            armed=[r.armed_groups for r in regions],
+            security=[r.security for r in regions],
+            origin=[index[o] for o in sc.shock.origin],
+        )
+        if len(_MAPS) >= 32:
+            _MAPS.clear()
+        _MAPS[id(sc)] = (sc, built)
+        return built
+
+
+_MAPS: dict[int, tuple[Scenario, RegionMap]] = {}
 
 
 class UnrestField(mesa.Agent):
@@ -22,41 +75,27 @@ class UnrestField(mesa.Agent):
 
     State per region (lists indexed like ``ids``): grievance ``g``, protest ``p``, violence
     ``v`` and armed-group strength ``armed`` in [0, 1]; emergency rule ``emergency`` and the
-    days it has lasted. ``relief`` is the security freed by foreign troops guarding key assets.
+    day it was declared. ``relief`` is the security freed by foreign troops guarding key assets.
     """
 
     def __init__(self, model: CrisisModel) -> None:
         super().__init__(model)
         sc = model.scenario_spec
-        self.ids = list(sc.regions)
-        regions = list(sc.regions.values())
-        index = {r: i for i, r in enumerate(self.ids)}
-        n = self.n = len(regions)
-        total = sum(r.population for r in regions)
-        self.weight = [r.population / total for r in regions]
-        links: list[set[int]] = [set() for _ in regions]
-        for i, r in enumerate(regions):
-            for nb in r.neighbours:
-                links[i].add(index[nb])
-                links[index[nb]].add(i)
-        self.mixing = np.zeros((n, n))  # row i averages over the neighbours of region i
-        for i, nbs in enumerate(links):
-            for j in nbs:
-                self.mixing[i, j] = 1.0 / len(nbs)
-        self.g = [r.grievance for r in regions]
-        self.exposure = [r.shock_exposure for r in regions]
-        self.armed = [r.armed_groups for r in regions]
-        self.security = [r.security for r in regions]
+        rm = RegionMap.of(sc)
+        n = self.n = len(rm.ids)
+        self.ids, self.weight, self.mixing = rm.ids, rm.weight, rm.mixing
+        self.exposure, self.security, self.origin = rm.exposure, rm.security, rm.origin
+        self.g = list(rm.grievance)
+        self.armed = list(rm.armed)
         self.p = [0.0] * n
         self.v = [0.0] * n
         self.protest = 0.0  # population-weighted national protest level
         self.violence = 0.0  # population-weighted national violence level
         self.emergency = [False] * n
-        self.emergency_days = [0] * n
+        self.declared: dict[int, int] = {}  # region -> day emergency rule was declared
         self.violent = [False] * n
         self.relief = 0.0
         self.capacity = sum(w * s for w, s in zip(self.weight, self.security, strict=True))
-        self.origin = [index[o] for o in sc.shock.origin]
         self.rules = sc.unrest
         self.shock = sc.shock
         self.casualties = 0.0
