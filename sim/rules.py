@@ -22,6 +22,13 @@ def _r(x: float) -> float:
     return round(float(x), 3)
 
 
+def _weigh(terms: dict[str, float], threshold: float) -> tuple[bool, float, dict]:
+    """Sum utility terms; return whether the sum beats ``threshold``, the sum, and the terms."""
+    u = sum(terms.values())
+    shown = {k: _r(x) for k, x in terms.items()} | {"utility": _r(u), "threshold": _r(threshold)}
+    return u > threshold, u, shown
+
+
 NO = Decision(False, {}, "")
 """A rule that did not fire (its terms are not needed)."""
 
@@ -145,12 +152,7 @@ def intervene(
         "cost": -p["w_cost"] * (p["cost_per_1000"] * troops / 1000 + p["commitments"]),
         "partner": -p["partner_penalty"] * against_partner,
     }
-    u = sum(terms.values())
-    act = u > p["decide_threshold"]
-    terms = {k: _r(x) for k, x in terms.items()} | {
-        "utility": _r(u),
-        "threshold": _r(p["decide_threshold"]),
-    }
+    act, u, terms = _weigh(terms, p["decide_threshold"])
     rel = ">" if act else "<="
     return Decision(act, terms, f"utility {_r(u)} {rel} threshold {_r(p['decide_threshold'])}")
 
@@ -172,12 +174,7 @@ def stay(*, rival_influence: float, p: dict[str, float]) -> Decision:
         "primacy": p["w_primacy"] * p["primacy_concern"] * rival_influence,
         "legitimacy": -p["w_legitimacy"],
     }
-    u = sum(terms.values())
-    act = u > p["stay_threshold"]
-    terms = {k: _r(x) for k, x in terms.items()} | {
-        "utility": _r(u),
-        "threshold": _r(p["stay_threshold"]),
-    }
+    act, u, terms = _weigh(terms, p["stay_threshold"])
     verb = "stays" if act else "leaves"
     return Decision(act, terms, f"{verb}: utility of staying {_r(u)} vs {_r(p['stay_threshold'])}")
 

@@ -226,102 +226,82 @@ def test_anchors_aliases_and_merge_keys_work(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- validation errors
 
 
-def test_wrong_type(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("days: 10", "days: many"))
-    err = load_error(Scenario, path)
-    check(
-        err,
-        path,
-        line_of(path, "days:"),
+# Each case edits the good scenario: (old text, new text, needle on the error's line, key, message).
+EDITS = {
+    "wrong_type": (
+        "days: 10",
+        "days: many",
+        "days:",
         "days",
         "Input should be a valid integer, unable to parse string as an integer (got 'many')",
-    )
-
-
-def test_wrong_type_in_list_item(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("day: 2", "day: [2]"))
-    err = load_error(Scenario, path)
-    check(err, path, line_of(path, "day: [2]"), "events[1].day", "Input should be a valid integer")
-
-
-def test_out_of_range_value(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("threshold: 0.4", "threshold: 3.5"))
-    err = load_error(Scenario, path)
-    check(
-        err,
-        path,
-        line_of(path, "threshold: 3.5"),
+    ),
+    "wrong_type_in_list_item": (
+        "day: 2",
+        "day: [2]",
+        "day: [2]",
+        "events[1].day",
+        "Input should be a valid integer",
+    ),
+    "out_of_range": (
+        "threshold: 0.4",
+        "threshold: 3.5",
+        "threshold: 3.5",
         "actors.russia.params.threshold",
         "Input should be less than or equal to 1 (got 3.5)",
-    )
-
-
-def test_unknown_top_level_key_suggests_field(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("days: 10", "days: 10\nevnts: []"))
-    err = load_error(Scenario, path)
-    check(err, path, line_of(path, "evnts"), "evnts", "unknown key (did you mean 'events'?)")
-
-
-def test_misspelt_required_key_reports_unknown_key_not_missing(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("population:", "populaton:"))
-    err = load_error(Scenario, path)
-    check(
-        err,
-        path,
-        line_of(path, "populaton"),
+    ),
+    "unknown_top_level_key": (
+        "days: 10",
+        "days: 10\nevnts: []",
+        "evnts",
+        "evnts",
+        "unknown key (did you mean 'events'?)",
+    ),
+    # A misspelt required key reports the unknown key, not the missing one.
+    "misspelt_required_key": (
+        "population:",
+        "populaton:",
+        "populaton",
         "regions.almaty.populaton",
         "unknown key (did you mean 'population'?)",
-    )
-
-
-def test_unknown_key_in_dict_entry(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("urban: true", "urbn: true"))
-    err = load_error(Scenario, path)
-    check(
-        err,
-        path,
-        line_of(path, "urbn"),
+    ),
+    "unknown_key_in_dict_entry": (
+        "urban: true",
+        "urbn: true",
+        "urbn",
         "regions.almaty.urbn",
         "unknown key (did you mean 'urban'?)",
-    )
-
-
-def test_unknown_key_in_union_member_uses_member_by_tag(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("    params:", "    parms:"))
-    err = load_error(Scenario, path)
-    # The tag 'state' that pydantic puts into loc is not a key: it must not appear.
-    check(
-        err,
-        path,
-        line_of(path, "parms"),
+    ),
+    # The tag that pydantic puts into loc is not a key: it must not appear.
+    "unknown_key_in_union_member": (
+        "    params:",
+        "    parms:",
+        "parms",
         "actors.russia.parms",
         "unknown key (did you mean 'params'?)",
-    )
-
-
-def test_unknown_key_in_other_union_member(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("    members: [russia, kz]", "    membrs: [a]"))
-    err = load_error(Scenario, path)
+    ),
     # The 'bloc' member is chosen by its tag: 'members' only exists there.
-    check(
-        err,
-        path,
-        line_of(path, "membrs"),
+    "unknown_key_in_other_union_member": (
+        "    members: [russia, kz]",
+        "    membrs: [a]",
+        "membrs",
         "actors.csto.membrs",
         "unknown key (did you mean 'members'?)",
-    )
-
-
-def test_unknown_key_without_close_match_lists_allowed_keys(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("urban: true", "zzzz: true"))
-    err = load_error(Scenario, path)
-    check(
-        err,
-        path,
-        line_of(path, "zzzz"),
+    ),
+    "unknown_key_without_close_match": (
+        "urban: true",
+        "zzzz: true",
+        "zzzz",
         "regions.almaty.zzzz",
         "unknown key (allowed keys: population, urban)",
-    )
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDITS))
+def test_bad_value_is_located(tmp_path: Path, case: str) -> None:
+    old, new, needle, key, message = EDITS[case]
+    path = write(tmp_path, "s.yaml", GOOD.replace(old, new))
+    check(load_error(Scenario, path), path, line_of(path, needle), key, message)
 
 
 def test_unknown_key_via_alias_suggests_alias(tmp_path: Path) -> None:
