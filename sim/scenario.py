@@ -94,7 +94,7 @@ class UnrestRules(Strict):
     guard_relief: P(0, 5, "security freed per 1,000 foreign troops guarding key assets")
     concession_relief: P(0, 1, "grievance removed by a concession")
     resignation_relief: P(0, 1, "grievance removed by the government's resignation")
-    noise: P(0, 2, "s.d. of the daily log-normal noise on mobilisation and violence")
+    noise: P(0, 2, "s.d. of the daily log-normal noise on the protest drive and on violence")
     onset_level: P(0, 1, "protest level at which a region counts as active")
     violent_level: P(0, 1, "violence level at which a region counts as violent")
     stable_level: P(0, 1, "violence level below which order holds")
@@ -189,7 +189,7 @@ class RivalParams(Strict):
     """Rule parameters of a power whose bloc competes with the patron's."""
 
     salience_trigger: Share
-    pressure_gain: P(0, 10, "daily pressure per 1,000 rival-bloc troops in a kin state")
+    pressure_gain: P(0, 10, "daily pressure per 1,000 troops of other providers in a kin state")
     passed_over_gain: P(0, 10, "pressure from a kin state asking a rival bloc")
     adversary_factor: P(0, 10, "extra pressure when an adversary contributes troops")
     pressure_decay: Share
@@ -322,6 +322,10 @@ class Scenario(Strict):
         need(self.shock.origin, regions, ("shock", "origin"), "region")
         if self.shock.kind == "armed_attack" and self.shock.attacker not in actors:
             out.append((("shock", "attacker"), "an armed attack needs an attacker actor id"))
+        if self.shock.kind != "armed_attack" and self.shock.attacker is not None:
+            out.append((("shock", "attacker"), "only an armed attack has an attacker"))
+        if self.shock.attacker is not None and self.shock.attacker in hosts:
+            out.append((("shock", "attacker"), "the host cannot attack itself"))
         if self.shock.kind == "armed_attack" and self.shock.duration_days < 1:
             out.append((("shock", "duration_days"), "an armed attack lasts at least 1 day"))
         for aid, a in self.actors.items():
@@ -345,6 +349,9 @@ class Scenario(Strict):
             for m in b.force_pool:
                 if m not in b.members:
                     out.append((("blocs", bid, "force_pool", m), f"'{m}' is not a member"))
+                elif m in self.actors and self.actors[m].role in ("host", "neighbour"):
+                    why = f"'{m}' is a {self.actors[m].role}: it cannot contribute troops"
+                    out.append((("blocs", bid, "force_pool", m), why))
         return out
 
     @property

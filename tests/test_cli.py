@@ -42,6 +42,13 @@ BAD = {
         4,
     ),
     "bad_role": ("actors:\n  iran:\n    role: emperor\n", "actors.iran.role", 4),
+    "attacker_on_price_shock": ("shock:\n  attacker: russia\n", "only an armed attack", 3),
+    "neighbour_in_force_pool": (
+        "blocs:\n  sco:\n    name: SCO\n    members: [china, kazakhstan]\n    chair: china\n"
+        "    mandate: none\n    force_pool: {china: 50}\n",
+        "cannot contribute troops",
+        8,
+    ),
 }
 
 

@@ -145,3 +145,19 @@ def test_same_seed_same_result_across_processes(tmp_path):
     for name in ("events", "series", "outcomes"):
         a, b = (pd.read_parquet(o / f"{name}.parquet") for o in outs)
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_lead_that_sent_no_troops_leaves_nothing_behind(historical):
+    """If the others fill the need, the lead sends none; withdrawal ends when they have gone."""
+    actors = dict(historical.actors)
+    host = actors["kazakhstan"]
+    actors["kazakhstan"] = host.model_copy(
+        update={"params": host.params.model_copy(update={"troops_needed": 100.0})}
+    )
+    m = CrisisModel(historical.model_copy(update={"actors": actors}), rng=2).run()
+    arrived = {e.actor for e in m.events if e.action == "contingent_arrives"}
+    assert "russia" not in arrived
+    begins = next(e.time for e in m.events if e.action == "withdrawal_begins")
+    done = next(e.time for e in m.events if e.action == "withdrawal_complete")
+    assert done == begins + 1
+    assert all("russia" not in row["troops"] for row in m.series)

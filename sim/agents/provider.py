@@ -178,9 +178,10 @@ class Provider(mesa.Agent):
         for member in list(self.troops):
             if member != lead:
                 m.later(1.0, self._leave, member)
-        self.troops[lead] = self.troops.get(lead, 0) // 2
-        m.troops_changed()
-        m.later(self.lead.intervention["withdrawal_days"], self._leave, lead)
+        if lead in self.troops:  # the lead's first half flies out at once, the rest last
+            self.troops[lead] //= 2
+            m.troops_changed()
+            m.later(self.lead.intervention["withdrawal_days"], self._leave, lead)
 
     def _leave(self, member: str) -> None:
         m = self.model
