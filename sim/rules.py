@@ -54,10 +54,9 @@ def reached(count: float, target: float, what: str) -> Decision:
 # ------------------------------------------------------------------ the host government
 def concession(protest: float, made: int, trigger: float, max_concessions: float) -> Decision:
     """Grant an economic concession while protest is above the trigger and concessions remain."""
-    d = threshold_rule(protest, trigger, "national protest")
-    if d.act and made >= max_concessions:
-        return Decision(False, {**d.terms, "concessions_made": made}, "no concessions left")
-    return d
+    if made >= max_concessions:
+        return NO
+    return threshold_rule(protest, trigger, "national protest")
 
 
 def legal_basis(

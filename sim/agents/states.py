@@ -83,7 +83,7 @@ class Host(StateMixin, mesa.Agent):
         """Release quiet regions after the minimum term; declare emergency where triggers pass."""
         m, p, f = self.model, self.p, self.model.field
         today, term = int(m.time), p["emergency_min_days"]
-        if f.declared and today - min(f.declared.values()) >= term:
+        if f.declared and today - f.first_declared >= term:
             for i, since in list(f.declared.items()):
                 if today - since >= term and f.quiet(i):
                     del f.declared[i]
@@ -103,6 +103,8 @@ class Host(StateMixin, mesa.Agent):
             if not f.emergency[i]
             and (f.v[i] > p["emergency_violence"] or f.p[i] > p["emergency_protest"])
         ]
+        if hit and not f.declared:
+            f.first_declared = today
         for i in hit:
             f.emergency[i] = True
             f.declared[i] = today

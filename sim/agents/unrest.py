@@ -93,6 +93,7 @@ class UnrestField(mesa.Agent):
         self.violence = 0.0  # population-weighted national violence level
         self.emergency = [False] * n
         self.declared: dict[int, int] = {}  # region -> day emergency rule was declared
+        self.first_declared = 0  # day of the first declaration (when ``declared`` is not empty)
         self.violent = [False] * n
         self.relief = 0.0
         self.capacity = sum(w * s for w, s in zip(self.weight, self.security, strict=True))
