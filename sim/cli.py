@@ -6,16 +6,24 @@ import argparse
 import datetime as dt
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from sim import __version__
-from sim.loading import InputError, load_model
+from sim.experiments import load
+from sim.experiments.engine import replicate, run_experiment
+from sim.experiments.executors import default_workers
+from sim.experiments.spec import Keep, load_sweep
+from sim.experiments.store import StoreError
+from sim.loading import InputError, load_document, load_model
 from sim.outcomes import DAY_OUTCOMES
 from sim.record import load_record, score_replay
-from sim.runner import replicate, run_one, seeds_from, summarise, write_tables
+from sim.runner import replicate as replicate_in_memory
+from sim.runner import run_one, seeds_from, summarise
 from sim.scenario import Scenario
 
 HISTORICAL = Path("scenarios/historical.yaml")
+RUN_COLUMNS = {"run_id", "sample_id", "replication", "seed", "status", "error"}
 
 
 def _load(path: str) -> Scenario:
@@ -32,6 +40,7 @@ def _positive(text: str) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario: the narrative and outcomes, or a summary over many seeds."""
     scenario = _load(args.scenario)
+    seeds = seeds_from(args.seed, args.seeds)
     if args.seeds == 1:
         result = run_one(scenario, args.seed)
         print(f"# {scenario.name}, seed {args.seed}\n")
@@ -46,17 +55,58 @@ def cmd_run(args: argparse.Namespace) -> int:
             if k in day_names and v is not None:
                 shown = f"day {v} ({(start + dt.timedelta(days=v)).isoformat()})"
             print(f"  {k:<32} {shown}")
-        results = [result]
-    else:
-        results = replicate(scenario, seeds_from(args.seed, args.seeds))
-        print(
-            f"# {scenario.name}: {args.seeds} runs, seeds {args.seed}..{args.seed + args.seeds - 1}"
-        )
-        print(_summary_text(summarise([r.outcomes for r in results])))
+        if args.out:
+            _replicate(scenario, seeds, args, Path(args.out))
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = _replicate(scenario, seeds, args, Path(args.out or tmp))
+        runs = load(summary.out)["runs"]
+    print(f"# {scenario.name}: {args.seeds} runs, seeds {seeds[0]}..{seeds[-1]}")
+    outcome_cols = [c for c in runs.columns if c not in RUN_COLUMNS]
+    print(_summary_text(summarise(runs[outcome_cols].to_dict("records"))))
+    return 1 if summary.failed else 0
+
+
+def _replicate(scenario: Scenario, seeds: list[int], args: argparse.Namespace, out: Path):
+    summary = replicate(
+        scenario,
+        seeds,
+        out,
+        source=args.scenario,
+        keep=Keep(series=bool(args.out), events=bool(args.out)),
+        executor=args.executor,
+        workers=args.workers,
+    )
     if args.out:
-        for p in write_tables(results, Path(args.out)):
-            print(f"wrote {p}")
-    return 0
+        print(f"wrote {out} ({summary.ran} runs, {summary.failed} failed)")
+    return summary
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a sweep file into a Parquet dataset, resuming what is already there."""
+    spec, base, _ = load_sweep(args.spec)
+    out = Path(args.out or Path("out") / Path(args.spec).stem)
+    try:
+        summary = run_experiment(
+            spec,
+            base,
+            out,
+            source=args.spec,
+            text=Path(args.spec).read_text(),
+            executor=args.executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            chunk=args.chunk,
+        )
+    except StoreError as err:
+        print(f"{args.spec}: {err}", file=sys.stderr)
+        return 2
+    print(
+        f"{summary.out}: {summary.planned} runs planned, {summary.resumed} already done, "
+        f"{summary.ran} run now in {summary.seconds:.1f} s ({summary.rate:.0f} runs/s), "
+        f"{summary.failed} failed"
+    )
+    return 1 if summary.failed else 0
 
 
 def _summary_text(table) -> str:
@@ -79,11 +129,15 @@ def _summary_text(table) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate scenario files; report the first problem of each bad one."""
+    """Validate scenario or sweep files; report the first problem of each bad one."""
     status = 0
     for f in args.files:
         try:
-            _load(f)
+            data, _ = load_document(f)
+            if "base" in data and "calendar" not in data:
+                load_sweep(f)
+            else:
+                _load(f)
             print(f"{f}: ok")
         except InputError as err:
             print(str(err), file=sys.stderr)
@@ -100,13 +154,25 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_replay_check(args: argparse.Namespace) -> int:
     """Score the historical replay against the dated record over many seeds."""
     scenario = _load(args.scenario)
-    runs = [r.events for r in replicate(scenario, seeds_from(args.seed, args.seeds))]
+    runs = [r.events for r in replicate_in_memory(scenario, seeds_from(args.seed, args.seeds))]
     score = score_replay(load_record(), runs)
     if args.json:
         print(json.dumps(score.to_dict()))
     else:
         print(score.table())
     return 0
+
+
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--executor",
+        choices=["serial", "local", "dask"],
+        default="local",
+        help="serial (this process), local (a process pool, default) or dask",
+    )
+    p.add_argument(
+        "--workers", type=_positive, help=f"worker processes (default {default_workers()})"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -121,7 +187,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--seed", type=int, default=1, help="seed of the (first) run (default 1)")
     p.add_argument("--seeds", type=_positive, default=1, help="number of replications (default 1)")
-    p.add_argument("--out", help="directory for events, series and outcomes as Parquet")
+    p.add_argument("--out", help="directory for runs, series and events as a Parquet dataset")
+    _executor_options(p)
     p.add_argument(
         "--hide",
         nargs="*",
@@ -131,8 +198,16 @@ def parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("validate", help="check scenario files")
-    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p = sub.add_parser("sweep", help="run a sweep file (replications and parameter designs)")
+    p.add_argument("spec", help="sweep YAML file")
+    p.add_argument("--out", help="output directory (default out/<sweep file name>)")
+    _executor_options(p)
+    p.add_argument("--scheduler", help="address of a running Dask scheduler (with --executor dask)")
+    p.add_argument("--chunk", type=_positive, help="runs per task (default: about 8 per worker)")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("validate", help="check scenario and sweep files")
+    p.add_argument("files", nargs="+", help="scenario or sweep YAML files")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")

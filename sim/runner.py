@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,7 +11,7 @@ import pandas as pd
 
 from sim.events import Event
 from sim.model import CrisisModel
-from sim.outcomes import events_frame, outcomes, series_frame
+from sim.outcomes import outcomes
 from sim.scenario import Scenario
 
 
@@ -65,23 +64,3 @@ def summarise(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["outcome", "kind", "value", "median", "q05", "q95", "share", "n"]
     )
-
-
-def write_tables(results: Sequence[RunResult], out: Path) -> list[Path]:
-    """Write events, series and outcomes of ``results`` as Parquet files under ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    frames = {
-        "events": pd.concat(
-            [events_frame(r.model).assign(seed=r.seed) for r in results], ignore_index=True
-        ),
-        "series": pd.concat(
-            [series_frame(r.model).assign(seed=r.seed) for r in results], ignore_index=True
-        ),
-        "outcomes": pd.DataFrame([{"seed": r.seed, **r.outcomes} for r in results]),
-    }
-    paths = []
-    for name, frame in frames.items():
-        path = out / f"{name}.parquet"
-        frame.to_parquet(path, index=False)
-        paths.append(path)
-    return paths

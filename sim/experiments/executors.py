@@ -1,0 +1,95 @@
+"""Where chunks run: in this process, in a local process pool, or on a Dask cluster.
+
+All three go through :func:`execute`: tasks are submitted a few at a time per worker, and
+each result is handed to ``on_result`` as soon as it arrives, so memory stays flat however
+many runs there are. Local and Dask differ only in how a task is submitted and awaited.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
+from typing import Any, Literal
+
+from sim.experiments.worker import ChunkResult, Task, run_chunk
+
+Executor = Literal["serial", "local", "dask"]
+IN_FLIGHT_PER_WORKER = 2
+
+
+def default_workers() -> int:
+    """Worker processes to use by default: the machine's cores."""
+    return os.cpu_count() or 1
+
+
+def execute(
+    tasks: Iterable[Task],
+    on_result: Callable[[ChunkResult], None],
+    *,
+    executor: Executor = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> None:
+    """Run every task with the chosen executor, passing each result to ``on_result``."""
+    workers = workers or default_workers()
+    if executor == "serial":
+        for task in tasks:
+            on_result(run_chunk(task))
+        return
+    backend = _local if executor == "local" else _dask
+    with backend(workers, scheduler) as (submit, wait_first):
+        _pipeline(iter(tasks), submit, wait_first, workers * IN_FLIGHT_PER_WORKER, on_result)
+
+
+def _pipeline(
+    tasks: Iterator[Task],
+    submit: Callable[[Task], Any],
+    wait_first: Callable[[set], tuple[set, set]],
+    window: int,
+    on_result: Callable[[ChunkResult], None],
+) -> None:
+    """Keep ``window`` tasks in flight; hand over results in the order they finish."""
+    pending = {submit(t) for t in islice(tasks, window)}
+    while pending:
+        done, pending = wait_first(pending)
+        for future in done:
+            on_result(future.result())
+        pending |= {submit(t) for t in islice(tasks, len(done))}
+
+
+@contextmanager
+def _local(workers: int, scheduler: str | None):
+    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+
+        def wait_first(pending: set) -> tuple[set, set]:
+            done, rest = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            return set(done), set(rest)
+
+        yield (lambda task: pool.submit(run_chunk, task)), wait_first
+
+
+@contextmanager
+def _dask(workers: int, scheduler: str | None):
+    from distributed import Client, LocalCluster, wait
+
+    if scheduler:
+        client, cluster = Client(scheduler), None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    try:
+
+        def wait_first(pending: set) -> tuple[set, set]:
+            done, rest = wait(list(pending), return_when="FIRST_COMPLETED")
+            return set(done), set(rest)
+
+        yield (lambda task: client.submit(run_chunk, task, pure=False)), wait_first
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
