@@ -12,7 +12,8 @@ from sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORICAL = ROOT / "scenarios" / "historical.yaml"
-SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
+SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
+SHIPPED = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if p not in SWEEPS)
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.experiments import load
 from tests.conftest import HISTORICAL
 
 
@@ -114,15 +114,14 @@ def test_schema_is_json_with_the_scenario_fields():
     assert {"calendar", "shock", "regions", "actors", "blocs"} <= set(schema["properties"])
 
 
-def test_run_prints_narrative_and_writes_parquet(tmp_path, capsys):
+def test_run_prints_narrative_and_writes_the_dataset(tmp_path, capsys):
     assert main(["run", str(HISTORICAL), "--seed", "3", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "2022-01-0" in out and "request help -> csto" in out and "# outcomes" in out
-    events = pd.read_parquet(tmp_path / "events.parquet")
-    outcomes = pd.read_parquet(tmp_path / "outcomes.parquet")
-    series = pd.read_parquet(tmp_path / "series.parquet")
-    assert (events.seed == 3).all() and len(outcomes) == 1
-    assert {"protest", "violence", "foreign_troops"} <= set(series.variable)
+    tables = load(tmp_path)
+    assert list(tables["runs"].seed) == [3] and (tables["runs"].status == "ok").all()
+    assert set(tables["events"].run_id) == {0}
+    assert {"protest", "violence", "foreign_troops"} <= set(tables["series"].variable)
 
 
 def test_run_many_seeds_prints_medians_and_intervals(capsys):

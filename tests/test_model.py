@@ -9,6 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
+from sim.experiments import load
 from sim.loading import load_document, load_model
 from sim.model import CrisisModel
 from sim.outcomes import events_frame, series_frame
@@ -142,9 +143,9 @@ def test_same_seed_same_result_across_processes(tmp_path):
         ]
         subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=120)
         outs.append(out)
-    for name in ("events", "series", "outcomes"):
-        a, b = (pd.read_parquet(o / f"{name}.parquet") for o in outs)
-        pd.testing.assert_frame_equal(a, b)
+    first, second = (load(o) for o in outs)
+    for name in ("runs", "series", "events"):
+        pd.testing.assert_frame_equal(first[name], second[name])
 
 
 def test_a_lead_that_sent_no_troops_leaves_nothing_behind(historical):
