@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from SALib.sample import morris as salib_morris
@@ -18,7 +18,8 @@ from SALib.sample import sobol as salib_sobol
 from scipy import stats
 from scipy.stats import qmc
 
-from sim.experiments.spec import Parameter
+if TYPE_CHECKING:
+    from sim.experiments.spec import Parameter
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "montecarlo")
 MORRIS_LEVELS = 4

@@ -8,6 +8,7 @@ many runs there are. Local and Dask differ only in how a task is submitted and a
 from __future__ import annotations
 
 import concurrent.futures as cf
+import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -62,7 +63,11 @@ def _pipeline(
 
 @contextmanager
 def _local(workers: int, scheduler: str | None):
-    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+    # forkserver: workers fork from a clean single-threaded server that has the model loaded,
+    # never from this (possibly multi-threaded) process.
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(["sim.experiments.worker"])
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
 
         def wait_first(pending: set) -> tuple[set, set]:
             done, rest = cf.wait(pending, return_when=cf.FIRST_COMPLETED)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sim.experiments.designs import design_size
 from sim.loading import InputError, Sources, load_document, load_model, validate
 from sim.scenario import Scenario
 
@@ -107,6 +108,11 @@ def load_sweep(path: str | os.PathLike[str]) -> tuple[SweepSpec, Scenario, str]:
         raise sources.error(("base",), f"scenario file not found: {base_path}")
     base = load_model(Scenario, base_path)
     check_paths(spec, base, sources)
+    if spec.parameters:
+        try:
+            design_size(spec.design, len(spec.parameters), spec.samples)
+        except ValueError as err:
+            raise sources.error(("samples",), str(err)) from None
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return spec, base, digest
 

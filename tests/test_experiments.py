@@ -1,0 +1,212 @@
+"""The experiment engine: same results everywhere, resume after a kill, failures isolated."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim.experiments.worker as worker
+from sim.cli import main
+from sim.experiments import load
+from sim.experiments.engine import run_experiment
+from sim.experiments.plan import run_seed
+from sim.experiments.spec import load_sweep
+from sim.loading import InputError
+from tests.conftest import HISTORICAL, SWEEPS
+
+
+def sweep_file(tmp_path: Path, body: str = "", name: str = "s.yaml", **top) -> Path:
+    head = {
+        "name": "t",
+        "base": str(HISTORICAL),
+        "design": "lhs",
+        "samples": 6,
+        "replications": 3,
+        "seed": 5,
+        **top,
+    }
+    text = "".join(f"{k}: {v}\n" for k, v in head.items())
+    text += body or textwrap.dedent(
+        """\
+        parameters:
+          - path: actors.russia.params.decide_threshold
+            bounds: [0.0, 2.0]
+          - path: actors.kazakhstan.params.w_sovereignty
+            bounds: [0.5, 3.0]
+        keep: {series: true, events: true}
+        """
+    )
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def run(path: Path, out: Path, **options):
+    spec, base, _ = load_sweep(path)
+    return run_experiment(
+        spec, base, out, source=str(path), text=path.read_text(), progress=False, **options
+    )
+
+
+def test_identical_results_whatever_the_executor_and_chunk_size(tmp_path):
+    path = sweep_file(tmp_path)
+    results = {}
+    for label, options in {
+        "serial-1": {"executor": "serial", "chunk": 1},
+        "serial-7": {"executor": "serial", "chunk": 7},
+        "local-2": {"executor": "local", "workers": 2, "chunk": 2},
+        "dask-2": {"executor": "dask", "workers": 2, "chunk": 5},
+    }.items():
+        summary = run(path, tmp_path / label, **options)
+        assert summary.planned == summary.ran == 18 and summary.failed == 0
+        results[label] = load(tmp_path / label)
+    first = results.pop("serial-1")
+    for tables in results.values():
+        for name in ("runs", "series", "events"):
+            pd.testing.assert_frame_equal(first[name], tables[name])
+    runs = first["runs"]
+    assert list(runs.run_id) == list(range(18))
+    # common random numbers: replication r has the same seed in every design row
+    assert set(runs[runs.replication == 1].seed) == {run_seed(5, 1)}
+    assert runs["actors.russia.params.decide_threshold"].between(0, 2).all()
+
+
+def test_resume_after_kill_minus_9_runs_everything_exactly_once(tmp_path):
+    path = sweep_file(tmp_path, samples=150, replications=2, design="montecarlo")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out)]
+    cmd += ["--executor", "serial", "--chunk", "4"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < 5:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = load(out)["runs"]
+    assert 0 < len(partial) < 300, "the kill should land mid-sweep"
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"{len(partial)} already done" in done.stdout
+    resumed = load(out)
+    fresh = run(path, tmp_path / "fresh", executor="serial")
+    assert fresh.ran == 300
+    reference = load(tmp_path / "fresh")
+    for name in ("runs", "series", "events"):
+        pd.testing.assert_frame_equal(resumed[name], reference[name])
+    assert resumed["runs"].run_id.is_unique
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, capsys):
+    class Flaky(worker.CrisisModel):
+        def run(self):
+            if self.seed_for_test % 2:
+                raise RuntimeError("boom")
+            return super().run()
+
+        def __init__(self, scenario, rng=None):
+            super().__init__(scenario, rng=rng)
+            self.seed_for_test = rng
+
+    monkeypatch.setattr(worker, "CrisisModel", Flaky)
+    path = sweep_file(tmp_path)
+    out = tmp_path / "out"
+    status = main(["sweep", str(path), "--out", str(out), "--executor", "serial"])
+    assert status == 1
+    runs = load(out)["runs"]
+    odd = runs.seed % 2 == 1
+    assert odd.any() and (~odd).any()
+    assert (runs[odd].status == "failed").all() and (runs[~odd].status == "ok").all()
+    assert runs[odd].error.str.contains("RuntimeError: boom").all()
+    assert runs[odd].request_to.isna().all() and runs[~odd].request_to.notna().all()
+    assert load(out)["manifest"]["counts"] == {"ok": int((~odd).sum()), "failed": int(odd.sum())}
+    assert "failed" in capsys.readouterr().out
+
+
+def test_another_sweep_on_the_same_directory_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert (
+        main(["sweep", str(sweep_file(tmp_path)), "--out", str(out), "--executor", "serial"]) == 0
+    )
+    other = sweep_file(tmp_path, name="other.yaml", seed=6)
+    assert main(["sweep", str(other), "--out", str(out), "--executor", "serial"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "another sweep" in err and len(err.splitlines()) == 1
+
+
+def test_rerun_of_a_finished_sweep_runs_nothing(tmp_path):
+    path = sweep_file(tmp_path)
+    run(path, tmp_path / "out", executor="serial")
+    again = run(path, tmp_path / "out", executor="serial")
+    assert (again.ran, again.resumed) == (0, 18)
+    manifest = load(tmp_path / "out")["manifest"]
+    assert manifest["sweep"] == path.read_text() and manifest["runs_planned"] == 18
+
+
+BAD = {
+    "unknown_key": ("parameters:\n  - path: unrest.contagion\n    bonds: [0, 1]\n", "did you mean"),
+    "bad_path": ("parameters:\n  - path: unrest.contagoin\n    bounds: [0, 1]\n", "not a key"),
+    "not_a_value": ("parameters:\n  - path: unrest\n    bounds: [0, 1]\n", "not a single value"),
+    "out_of_range": (
+        "parameters:\n  - path: actors.kazakhstan.params.w_legal\n    bounds: [0, 20]\n",
+        "between 0 and 10",
+    ),
+    "levels_with_lhs": (
+        "parameters:\n  - path: blocs.ots.mandate\n    levels: [none, peacekeeping]\n",
+        "levels need design grid or montecarlo",
+    ),
+    "bad_level": (
+        "parameters:\n  - path: blocs.ots.mandate\n    levels: [none, empire]\n",
+        "'empire'",
+    ),
+    "both_bounds_and_levels": (
+        "parameters:\n  - path: unrest.contagion\n    bounds: [0, 1]\n    levels: [0.5]\n",
+        "exactly one of bounds or levels",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_sweep_file_gives_one_located_line_and_exit_2(tmp_path, case):
+    body, expected = BAD[case]
+    design = "montecarlo" if case == "bad_level" else "lhs"
+    path = sweep_file(tmp_path, body, design=design)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "validate", str(path)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    err = proc.stderr.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith(f"{path}:") and expected in err, err
+
+
+def test_sobol_needs_a_power_of_two(tmp_path):
+    path = sweep_file(tmp_path, design="sobol", samples=100)
+    with pytest.raises(InputError, match="power of 2"):
+        load_sweep(path)
+
+
+@pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.name)
+def test_shipped_sweeps_validate(path):
+    spec, _, _ = load_sweep(path)
+    assert spec.parameters
+
+
+def test_who_to_ask_sweep_switches_the_ots_force():
+    spec, _, _ = load_sweep(next(p for p in SWEEPS if p.name == "who_to_ask.yaml"))
+    mandate = next(p for p in spec.parameters if p.path == "blocs.ots.mandate")
+    assert set(mandate.levels) == {"none", "peacekeeping"}
+
+
+def test_progress_bar_is_quiet_when_not_a_terminal(tmp_path):
+    path = sweep_file(tmp_path)
+    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "o")]
+    proc = subprocess.run([*cmd, "--executor", "serial"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stderr == ""
