@@ -210,3 +210,18 @@ def test_progress_bar_is_quiet_when_not_a_terminal(tmp_path):
     cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "o")]
     proc = subprocess.run([*cmd, "--executor", "serial"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stderr == ""
+
+
+def test_joins_an_existing_dask_cluster(tmp_path):
+    from distributed import LocalCluster
+
+    path = sweep_file(tmp_path)
+    run(path, tmp_path / "serial", executor="serial")
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        summary = run(
+            path, tmp_path / "joined", executor="dask", scheduler=cluster.scheduler_address
+        )
+    assert summary.ran == 18
+    pd.testing.assert_frame_equal(
+        load(tmp_path / "serial")["runs"], load(tmp_path / "joined")["runs"]
+    )
