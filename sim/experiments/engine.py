@@ -113,5 +113,7 @@ def replicate(
 ) -> Summary:
     """Run ``base`` once per seed through the experiment engine, into ``out``."""
     spec = SweepSpec(base=source, replications=len(seeds), keep=keep or Keep())
-    text = f"# replications of {source}, seeds {list(seeds)}\n{Path(source).read_text()}"
+    consecutive = list(seeds) == list(range(seeds[0], seeds[0] + len(seeds)))
+    shown = f"{seeds[0]}..{seeds[-1]}" if consecutive else str(list(seeds))
+    text = f"# replications of {source}, seeds {shown}\n{Path(source).read_text()}"
     return run_experiment(spec, base, out, source=source, text=text, seeds=seeds, **options)
