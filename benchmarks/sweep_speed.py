@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import tempfile
 import time
 import warnings
@@ -176,7 +177,8 @@ def main() -> None:
     outcomes(CrisisModel(base, rng=0).run())  # warm-up: lazy imports, first-call costs
     print(
         f"{runs} runs of {Path(path).name} ({base.calendar.horizon_days} days), "
-        f"{args.workers} workers, engine chunk {auto_chunk(runs, args.workers)} runs"
+        f"{args.workers} workers, engine chunk {auto_chunk(runs, args.workers)} runs; "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start"
     )
 
     seconds: dict[str, float] = {}
@@ -211,6 +213,7 @@ def main() -> None:
                 check[method] = "(reference)"
 
     print()
+    print("load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"{'method':<10} {'seconds':>9} {'runs/s':>9}  same outcomes as plain loop")
     for method in methods:
         s = seconds[method]

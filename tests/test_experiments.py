@@ -166,6 +166,10 @@ BAD = {
         "parameters:\n  - path: blocs.ots.mandate\n    levels: [none, empire]\n",
         "'empire'",
     ),
+    "mixed_levels": (
+        "parameters:\n  - path: unrest.contagion\n    levels: [0.5, high]\n",
+        "all numbers, all booleans or all text",
+    ),
     "both_bounds_and_levels": (
         "parameters:\n  - path: unrest.contagion\n    bounds: [0, 1]\n    levels: [0.5]\n",
         "exactly one of bounds or levels",

@@ -76,8 +76,9 @@ def run_experiment(
     )
     planned = len(rows) * len(seeds)
     probe = outcomes(CrisisModel(base, rng=0).run())
-    schema = runs_schema(names, list(rows[0]), probe)
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    schema = runs_schema(list(spec.parameters), probe)
+    # the hash covers the base scenario as loaded, so a changed base is not resumed into
+    digest = hashlib.sha256((text + base.model_dump_json()).encode()).hexdigest()
     store, done = Store.open(out, schema, new_manifest(source, text, digest, planned))
     todo = (r for r in plan_runs(rows, seeds) if r.run_id not in done)
     workers = workers or default_workers()

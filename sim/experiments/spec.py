@@ -42,6 +42,8 @@ class Parameter(Strict):
     def _complete(self) -> Parameter:
         if (self.bounds is None) == (self.levels is None):
             raise ValueError("give exactly one of bounds or levels")
+        if self.levels is not None and len({_kind(x) for x in self.levels}) > 1:
+            raise ValueError("levels must be all numbers, all booleans or all text")
         if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
             raise ValueError("bounds must be [low, high] with low < high")
         if self.distribution == "triangular" and self.peak is None:
@@ -57,6 +59,10 @@ class Parameter(Strict):
     def key(self) -> tuple[str, ...]:
         """The path as a tuple of keys."""
         return tuple(self.path.split("."))
+
+
+def _kind(x: object) -> str:
+    return "bool" if isinstance(x, bool) else "text" if isinstance(x, str) else "number"
 
 
 class Keep(Strict):

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import __version__
+from sim.experiments.spec import Parameter
 from sim.experiments.worker import ChunkResult
 
 TABLES = ("runs", "series", "events")
@@ -45,10 +46,17 @@ def arrow_type(value: Any, name: str) -> pa.DataType:
     return pa.string()
 
 
-def runs_schema(names: list[str], examples: list[Any], outcome_example: dict) -> pa.Schema:
+def parameter_type(p: Parameter) -> pa.DataType:
+    """Column type of a varied parameter: float for bounds; bool, float or text for levels."""
+    if p.levels is None or not isinstance(p.levels[0], bool | str):
+        return pa.float64()
+    return pa.bool_() if isinstance(p.levels[0], bool) else pa.string()
+
+
+def runs_schema(params: list[Parameter], outcome_example: dict) -> pa.Schema:
     """Schema of the runs table: ids, varied values, status, error, then the outcomes."""
     fields = [pa.field(n, pa.int64()) for n in ("run_id", "sample_id", "replication", "seed")]
-    fields += [pa.field(n, arrow_type(v, n)) for n, v in zip(names, examples, strict=True)]
+    fields += [pa.field(p.path, parameter_type(p)) for p in params]
     fields += [pa.field("status", pa.string()), pa.field("error", pa.string())]
     fields += [pa.field(k, arrow_type(v, k)) for k, v in outcome_example.items()]
     return pa.schema(fields)
