@@ -8,11 +8,19 @@ b. local        ``run_experiment(executor="local")`` into a temp dir (startup, p
 c. batch_run    ``mesa.batch_run`` with ``number_processes=workers`` on a thin model subclass
 d. dask         ``run_experiment(executor="dask")`` with a LocalCluster started inside it
 
-Each timed figure covers the whole call, start-up and teardown included. After the timings
+Each timed figure covers the whole call, start-up and teardown included. After each timing
 the outcomes of b, c and d are compared with those of the plain loop (not timed).
 
+Optional reference (``--only ...,pair``): the plain loop split over W independent processes
+started beforehand, timing only their loops (no start-up, no output). It is the most any
+W-process method can get from this machine, so ``pair`` / ``plain`` shows how well the
+machine's cores scale, and ``local`` / ``pair`` what the engine itself costs.
+
+With ``--repeat K`` the methods run K times in turn and the median time of each is reported
+(the machine's speed drifts; a single pass can be off by 10-20%).
+
 Usage: .venv/bin/python benchmarks/sweep_speed.py [--runs N] [--workers W] [--quick]
-       [--scenario PATH] [--only plain,local,batch_run,dask]
+       [--repeat K] [--scenario PATH] [--only plain,local,batch_run,dask,pair]
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -40,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HISTORICAL = ROOT / "scenarios" / "historical.yaml"
 MASTER_SEED = 1
 METHODS = ("plain", "local", "batch_run", "dask")
+OPTIONAL = ("pair",)
 GOALS = {
     # what the ratio says: (numerator seconds, denominator seconds, goal, higher is better)
     "local speed-up over plain loop": ("plain", "local", 1.6, True),
@@ -161,17 +173,62 @@ def engine_records(out: Path, keys: list[str]) -> list[dict]:
     return frame.to_dict("records")
 
 
+def run_pair(path: str, seeds: list[int], workers: int) -> float:
+    """Seconds of the plain loop split over ``workers`` processes, loops only (the ceiling).
+
+    Each process (this script with ``--loop``) imports, loads and warms up, reports ready,
+    waits for "go", runs its share of the seeds and prints its loop time. The slowest loop's
+    time is returned.
+    """
+    cmd = [sys.executable, __file__, "--scenario", path, "--loop"]
+    shares = [",".join(map(str, seeds[i::workers])) for i in range(workers)]
+    procs = [
+        subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for _ in shares
+    ]
+    for proc, share in zip(procs, shares, strict=True):
+        proc.stdin.write(share + "\n")
+        proc.stdin.flush()
+    for proc in procs:
+        proc.stdout.readline()  # "ready"
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    times = [float(proc.communicate()[0].split()[-1]) for proc in procs]
+    return max(times)
+
+
+def loop_child(path: str) -> None:
+    """The ``--loop`` child of :func:`run_pair`."""
+    base = load_model(Scenario, path)
+    seeds = [int(x) for x in sys.stdin.readline().split(",") if x]
+    outcomes(CrisisModel(base, rng=0).run())
+    print("ready", flush=True)
+    sys.stdin.readline()
+    t0 = time.perf_counter()
+    run_plain(base, seeds)
+    print(time.perf_counter() - t0, flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=20_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="2,000 runs, for a fast check")
+    ap.add_argument("--repeat", type=int, default=1, help="passes; the median is reported")
     ap.add_argument("--scenario", default=str(HISTORICAL))
     ap.add_argument("--only", default=",".join(METHODS), help="comma-separated methods")
+    ap.add_argument("--loop", action="store_true", help=argparse.SUPPRESS)  # run_pair child
     args = ap.parse_args()
+    path = str(Path(args.scenario).resolve())
+    if args.loop:
+        loop_child(path)
+        return
     runs = 2_000 if args.quick else args.runs
     methods = [m.strip() for m in args.only.split(",") if m.strip()]
-    path = str(Path(args.scenario).resolve())
+    for method in methods:
+        if method not in METHODS + OPTIONAL:
+            raise SystemExit(f"unknown method {method!r}; choose from {METHODS + OPTIONAL}")
     base = load_model(Scenario, path)
     seeds = [run_seed(MASTER_SEED, r) for r in range(runs)]
     outcomes(CrisisModel(base, rng=0).run())  # warm-up: lazy imports, first-call costs
@@ -181,52 +238,64 @@ def main() -> None:
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start"
     )
 
-    seconds: dict[str, float] = {}
+    seconds: dict[str, list[float]] = {m: [] for m in methods}
     check: dict[str, str] = {}
-    reference: list[dict] | None = None
+    reference = run_plain(base, seeds) if "plain" not in methods else None
     with tempfile.TemporaryDirectory(prefix="sweep_speed_") as tmp:
-        for method in methods:
-            print(f"  running {method} ...", flush=True)
-            t0 = time.perf_counter()
-            if method == "plain":
-                reference = run_plain(base, seeds)
-            elif method in ("local", "dask"):
-                out = Path(tmp) / method
-                summary = run_engine(path, base, runs, method, args.workers, out)
-            elif method == "batch_run":
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    records = run_batch(path, base, seeds, args.workers)
-            else:
-                raise SystemExit(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
-            seconds[method] = time.perf_counter() - t0
-            print(f"  {method}: {seconds[method]:.2f} s", flush=True)
-            if reference is None:  # plain loop not selected: make the reference, untimed
-                reference = run_plain(base, seeds)
-            keys = list(reference[0])
-            if method in ("local", "dask"):
-                extra = f", {summary.failed} failed" if summary.failed else ""
-                check[method] = same(engine_records(out, keys), reference) + extra
-            elif method == "batch_run":
-                check[method] = same(records, reference)
-            else:
-                check[method] = "(reference)"
+        for rep in range(args.repeat):
+            for method in methods:
+                print(f"  pass {rep + 1}: {method} ...", end=" ", flush=True)
+                out = Path(tmp) / f"{method}-{rep}"
+                t0 = time.perf_counter()
+                if method == "plain":
+                    reference = run_plain(base, seeds)
+                elif method in ("local", "dask"):
+                    summary = run_engine(path, base, runs, method, args.workers, out)
+                elif method == "batch_run":
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        records = run_batch(path, base, seeds, args.workers)
+                else:
+                    loops = run_pair(path, seeds, args.workers)
+                seconds[method].append(loops if method == "pair" else time.perf_counter() - t0)
+                print(f"{seconds[method][-1]:.2f} s", flush=True)
+                keys = list(reference[0])
+                if method in ("local", "dask"):
+                    extra = f", {summary.failed} failed" if summary.failed else ""
+                    check[method] = same(engine_records(out, keys), reference) + extra
+                elif method == "batch_run":
+                    check[method] = same(records, reference)
+                elif method == "pair":
+                    check[method] = "(not stored; loop time only, no start-up)"
+                else:
+                    check[method] = "(reference)"
 
+    median = {m: statistics.median(v) for m, v in seconds.items()}
     print()
     print("load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    print(f"{'method':<10} {'seconds':>9} {'runs/s':>9}  same outcomes as plain loop")
+    what = "median of " if args.repeat > 1 else ""
+    print(f"{'method':<10} {'seconds':>9} {'runs/s':>9}  {'passes':<24} same outcomes as plain")
     for method in methods:
-        s = seconds[method]
-        print(f"{method:<10} {s:9.2f} {runs / s:9.1f}  {check[method]}")
+        sec = median[method]
+        passes = " ".join(f"{x:.1f}" for x in seconds[method])
+        print(f"{method:<10} {sec:9.2f} {runs / sec:9.1f}  {passes:<24} {check[method]}")
+    print(f"(seconds: {what}{args.repeat} pass{'es' if args.repeat > 1 else ''})")
     print()
     for name, (num, den, goal, higher) in GOALS.items():
-        if num not in seconds or den not in seconds:
+        if num not in median or den not in median:
             continue
-        ratio = seconds[num] / seconds[den]
+        ratio = median[num] / median[den]
         met = ratio >= goal if higher else ratio <= goal
         sign = ">=" if higher else "<="
         verdict = "met" if met else "NOT met"
-        print(f"{name:<32} {ratio:6.2f}   goal {sign} {goal:<4}  {verdict}")
+        print(f"{name:<34} {ratio:6.2f}   goal {sign} {goal:<4}  {verdict}")
+    if "pair" in median:
+        for name, num, den in (
+            ("machine: pair speed-up over plain", "plain", "pair"),
+            ("engine: local time / pair time", "local", "pair"),
+        ):
+            if num in median and den in median:
+                print(f"{name:<34} {median[num] / median[den]:6.2f}   (for reference, no goal)")
 
 
 if __name__ == "__main__":

@@ -287,6 +287,35 @@ EDITS = {
         "actors.csto.membrs",
         "unknown key (did you mean 'members'?)",
     ),
+    "missing_required_key_at_parent": (
+        "    population: 2000000\n",
+        "",
+        "almaty",
+        "regions.almaty.population",
+        "Field required",
+    ),
+    "missing_required_key_in_union_member": (
+        "    name: Russia\n",
+        "",
+        "russia:",
+        "actors.russia.name",
+        "Field required",
+    ),
+    "missing_top_level_key": ("name: test\n", "", "days:", "name", "Field required"),
+    "reference_error": (
+        "ally: russia",
+        "ally: china",
+        "ally: china",
+        "actors.kz.ally",
+        "unknown actor 'china'",
+    ),
+    "reference_error_in_list": (
+        "[russia, kz]",
+        "[russia,\n      china]",
+        "china",
+        "actors.csto.members[1]",
+        "unknown actor 'china'",
+    ),
     "unknown_key_without_close_match": (
         "urban: true",
         "zzzz: true",
@@ -383,42 +412,12 @@ def test_did_you_mean_uses_the_union_member_that_failed(tmp_path: Path) -> None:
     check(err, path, 2, "pick.inner.xx", "unknown key (did you mean 'x'?)")
 
 
-def test_missing_required_key_located_at_parent(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("    population: 2000000\n", ""))
-    err = load_error(Scenario, path)
-    check(err, path, line_of(path, "almaty"), "regions.almaty.population", "Field required")
-
-
-def test_missing_required_key_in_union_member(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("    name: Russia\n", ""))
-    err = load_error(Scenario, path)
-    check(err, path, line_of(path, "russia:"), "actors.russia.name", "Field required")
-
-
-def test_missing_top_level_key(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("name: test\n", ""))
-    err = load_error(Scenario, path)
-    check(err, path, 1, "name", "Field required")
-
-
 def test_bad_union_tag_located_at_tag(tmp_path: Path) -> None:
     path = write(tmp_path, "s.yaml", GOOD.replace("role: bloc", "role: empire"))
     err = load_error(Scenario, path)
     assert err.line == line_of(path, "empire")
     assert err.key == "actors.csto.role"
     assert "'empire'" in err.message
-
-
-def test_problems_reference_error(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("ally: russia", "ally: china"))
-    err = load_error(Scenario, path)
-    check(err, path, line_of(path, "ally: china"), "actors.kz.ally", "unknown actor 'china'")
-
-
-def test_problems_reference_error_in_list(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", GOOD.replace("[russia, kz]", "[russia,\n      china]"))
-    err = load_error(Scenario, path)
-    check(err, path, line_of(path, "china"), "actors.csto.members[1]", "unknown actor 'china'")
 
 
 def test_sources_locate_falls_back_to_ancestor() -> None:
