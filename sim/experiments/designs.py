@@ -13,10 +13,6 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from SALib.sample import morris as salib_morris
-from SALib.sample import sobol as salib_sobol
-from scipy import stats
-from scipy.stats import qmc
 
 if TYPE_CHECKING:
     from sim.experiments.spec import Parameter
@@ -113,7 +109,11 @@ def sample(design: str, params: list[Parameter], samples: int, seed: int) -> lis
     for p in params:
         if p.levels is not None:
             raise ValueError(f"'{p.path}' has levels; {design} needs bounds (use grid/montecarlo)")
+    # SALib and scipy load in about a second: imported here, so that workers, which never
+    # sample, start without them.
     if design == "lhs":
+        from scipy.stats import qmc
+
         if k == 0:
             return [()] * samples
         unit = qmc.LatinHypercube(d=k, seed=seed).random(samples)
@@ -122,9 +122,13 @@ def sample(design: str, params: list[Parameter], samples: int, seed: int) -> lis
             raise ValueError(f"a {design} design needs at least one parameter")
         cube = {"num_vars": k, "names": [p.path for p in params], "bounds": [[0.0, 1.0]] * k}
         if design == "sobol":
+            from SALib.sample import sobol as salib_sobol
+
             _check_power_of_two(samples)
             unit = salib_sobol.sample(cube, samples, calc_second_order=False, seed=seed)
         else:
+            from SALib.sample import morris as salib_morris
+
             unit = salib_morris.sample(cube, samples, num_levels=MORRIS_LEVELS, seed=seed)
     return _rows([_inverse_cdf(p, unit[:, j]) for j, p in enumerate(params)], len(unit))
 
@@ -144,6 +148,8 @@ def _linspace(p: Parameter, samples: int) -> list[float]:
 
 def _inverse_cdf(p: Parameter, u: np.ndarray) -> list[float]:
     """Map unit-interval draws through the parameter's distribution, truncated to its bounds."""
+    from scipy import stats
+
     low, high = _bounds(p)
     u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
     if p.distribution == "uniform":
