@@ -18,6 +18,7 @@ from sim.experiments.spec import Keep, load_sweep
 from sim.experiments.store import StoreError
 from sim.loading import InputError, load_document, load_model
 from sim.outcomes import DAY_OUTCOMES
+from sim.provenance import unsourced
 from sim.record import load_record, score_replay
 from sim.runner import replicate as replicate_in_memory
 from sim.runner import run_one, seeds_from, summarise
@@ -134,11 +135,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for f in args.files:
         try:
-            data, _ = load_document(f)
+            data, sources = load_document(f)
             if "base" in data and "calendar" not in data:
                 load_sweep(f)
             else:
                 _load(f)
+                missing = unsourced(Scenario, data) if args.require_sources else []
+                if missing:
+                    raise sources.error(missing[0], "rule parameter without a source")
             print(f"{f}: ok")
         except InputError as err:
             print(str(err), file=sys.stderr)
@@ -209,6 +213,11 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check scenario and sweep files")
     p.add_argument("files", nargs="+", help="scenario or sweep YAML files")
+    p.add_argument(
+        "--require-sources",
+        action="store_true",
+        help="also fail on a rule parameter written as a bare number, without its source",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")

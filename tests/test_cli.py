@@ -153,3 +153,12 @@ def test_missing_file_exit_2(tmp_path):
 def test_every_subcommand_has_help(sub):
     proc = sim(sub, "--help")
     assert proc.returncode == 0 and "usage" in proc.stdout
+
+
+def test_validate_can_require_sources(tmp_path):
+    child = _child(tmp_path, "unrest:\n  noise: 0.3\n")
+    assert sim("validate", str(child)).returncode == 0
+    proc = sim("validate", "--require-sources", str(child))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"{child}:3: unrest.noise: rule parameter without a source"
+    assert sim("validate", "--require-sources", str(HISTORICAL)).returncode == 0
