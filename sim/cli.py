@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sim import __version__
 from sim.experiments import load
+from sim.experiments.compare import compare, largest_differences
 from sim.experiments.engine import replicate, run_experiment
 from sim.experiments.executors import default_workers
 from sim.experiments.spec import Keep, load_sweep
@@ -130,6 +131,83 @@ def _summary_text(table) -> str:
     return "\n".join(lines)
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run BASE and each ALT with the same seeds and compare their outcomes."""
+    paths = [args.base, *args.alts]
+    scenarios = {p: _load(p) for p in paths}
+    names = {p: s.name for p, s in scenarios.items()}
+    if len(set(names.values())) < len(names):
+        names = {
+            p: Path(p).stem if n in list(names.values())[:i] else n
+            for i, (p, n) in enumerate(names.items())
+        }
+    seeds = seeds_from(args.seed, args.seeds)
+    runs = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(args.out or tmp)
+        for p, scenario in scenarios.items():
+            summary = replicate(
+                scenario,
+                seeds,
+                root / names[p],
+                source=p,
+                executor=args.executor,
+                workers=args.workers,
+            )
+            runs[names[p]] = load(summary.out)["runs"]
+    base = names[args.base]
+    table = compare(runs, base)
+    sentences = largest_differences(table, base)
+    if args.out:
+        table.to_parquet(Path(args.out) / "compare.parquet", index=False)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "base": base,
+                    "seeds": [seeds[0], seeds[-1]],
+                    "table": table.to_dict("records"),
+                    "summary": sentences,
+                },
+                default=str,
+            )
+        )
+    else:
+        print(_compare_text(table, base, len(seeds)))
+        print("\n" + "\n".join(sentences))
+    return 0
+
+
+def _compare_text(table, base: str, n: int) -> str:
+    lines = [f"# {n} runs per scenario, same seeds; differences are against {base}"]
+    for outcome, rows in table.groupby("outcome", sort=False):
+        lines.append(f"\n{outcome}")
+        for _, r in rows.iterrows():
+            if r.kind == "number":
+                if r["median"] is None or r["median"] != r["median"]:
+                    lines.append(f"  {r.scenario:<24} never")
+                    continue
+                diff = (
+                    ""
+                    if r.scenario == base or r["diff"] is None
+                    else (f"  diff {r['diff']:+.3g} [{r.diff_lo:+.3g}, {r.diff_hi:+.3g}]")
+                )
+                lines.append(
+                    f"  {r.scenario:<24} median {r['median']:.3g} [{r.q05:.3g}, {r.q95:.3g}]{diff}"
+                )
+            else:
+                diff = (
+                    ""
+                    if r.scenario == base
+                    else (f"  diff {r['diff']:+.0%} [{r.diff_lo:+.0%}, {r.diff_hi:+.0%}]")
+                )
+                lines.append(
+                    f"  {r.scenario:<24} {r.value}: {r.share:.0%} "
+                    f"[{r.share_lo:.0%}, {r.share_hi:.0%}]{diff}"
+                )
+    return "\n".join(lines)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate scenario or sweep files; report the first problem of each bad one."""
     status = 0
@@ -210,6 +288,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="address of a running Dask scheduler (with --executor dask)")
     p.add_argument("--chunk", type=_positive, help="runs per task (default: about 8 per worker)")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("compare", help="compare scenarios run with the same seeds")
+    p.add_argument("base", help="the scenario to compare against")
+    p.add_argument("alts", nargs="+", metavar="alt", help="the other scenarios")
+    p.add_argument("--seeds", type=_positive, default=200, help="runs per scenario (default 200)")
+    p.add_argument("--seed", type=int, default=1, help="first seed (default 1)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--out", help="directory for the runs of each scenario and compare.parquet")
+    _executor_options(p)
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("validate", help="check scenario and sweep files")
     p.add_argument("files", nargs="+", help="scenario or sweep YAML files")

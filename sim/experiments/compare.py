@@ -1,0 +1,109 @@
+"""Compare scenarios run with the same seeds: distributions, differences, bootstrap intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+ID_COLUMNS = {"run_id", "sample_id", "replication", "seed", "status", "error"}
+COLUMNS = [
+    "outcome", "kind", "scenario", "value", "n", "median", "q05", "q95",
+    "share", "share_lo", "share_hi", "diff", "diff_lo", "diff_hi",
+]  # fmt: skip
+
+
+def compare(
+    runs: Mapping[str, pd.DataFrame], base: str, *, n_boot: int = 2000, seed: int = 0
+) -> pd.DataFrame:
+    """A tidy comparison of each scenario's outcomes with ``base``'s.
+
+    ``runs`` maps scenario names to their runs tables (one row per run, with a ``seed``
+    column; the same seeds in every scenario). Numbers: median and 90% interval over runs,
+    and the difference of means from ``base`` with a paired bootstrap 95% interval (runs
+    where the outcome never happened are left out of both). Categories (text and flags):
+    the share of each value with a bootstrap 95% interval, and its difference from ``base``.
+    """
+    rng = np.random.default_rng(seed)
+    frames = {name: df.sort_values("seed").reset_index(drop=True) for name, df in runs.items()}
+    ref = frames[base]
+    n = len(ref)
+    for name, df in frames.items():
+        if list(df["seed"]) != list(ref["seed"]):
+            raise ValueError(f"{name} was not run with the same seeds as {base}")
+    picks = rng.integers(0, n, size=(n_boot, n))  # paired resamples of the seeds
+    rows = []
+    for col in [c for c in ref.columns if c not in ID_COLUMNS]:
+        numeric = pd.api.types.is_numeric_dtype(ref[col]) and not pd.api.types.is_bool_dtype(
+            ref[col]
+        )
+        for name, df in frames.items():
+            rows += (_numbers if numeric else _shares)(col, name, df[col], ref[col], picks)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _interval(samples: np.ndarray) -> tuple[float, float]:
+    lo, hi = np.nanpercentile(samples, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def _numbers(col: str, name: str, x: pd.Series, ref: pd.Series, picks: np.ndarray) -> list:
+    a, b = x.to_numpy(dtype=float), ref.to_numpy(dtype=float)
+    seen = ~np.isnan(a)
+    row = [col, "number", name, None, int(seen.sum())]
+    if not seen.any():
+        return [[*row, None, None, None, 0.0, None, None, None, None, None]]
+    q05, med, q95 = np.quantile(a[seen], [0.05, 0.5, 0.95])
+    both = seen & ~np.isnan(b)
+    diff = lo = hi = None
+    if both.any():
+        d = np.where(both, a - b, np.nan)
+        diff = float(np.nanmean(d))
+        with np.errstate(invalid="ignore"):
+            lo, hi = _interval(np.nanmean(d[picks], axis=1))
+    share = float(seen.mean())
+    return [[*row, float(med), float(q05), float(q95), share, None, None, diff, lo, hi]]
+
+
+def _shares(col: str, name: str, x: pd.Series, ref: pd.Series, picks: np.ndarray) -> list:
+    a, b = x.fillna("none").astype(str), ref.fillna("none").astype(str)
+    out = []
+    for value in sorted(set(a) | set(b)):
+        ia, ib = (a == value).to_numpy(float), (b == value).to_numpy(float)
+        slo, shi = _interval(ia[picks].mean(axis=1))
+        dlo, dhi = _interval((ia - ib)[picks].mean(axis=1))
+        share, diff = float(ia.mean()), float(ia.mean() - ib.mean())
+        row = [col, "share", name, value, len(a), None, None, None]
+        out.append([*row, share, slo, shi, diff, dlo, dhi])
+    return out
+
+
+def largest_differences(table: pd.DataFrame, base: str, top: int = 5) -> list[str]:
+    """Plain sentences on the largest differences from ``base`` whose interval excludes 0."""
+    t = table[(table.scenario != base) & table["diff"].notna()].copy()
+    t = t[(t.diff_lo > 0) | (t.diff_hi < 0)]
+    if t.empty:
+        return [f"No outcome differs from {base} beyond its 95% interval."]
+    spread = table[(table.scenario == base) & (table.kind == "number")].set_index("outcome")
+    width = (spread.q95 - spread.q05).replace(0, np.nan)
+
+    def size(r: pd.Series) -> float:
+        if r.kind == "share":
+            return abs(r["diff"])
+        return abs(r["diff"]) / (width.get(r.outcome) or max(abs(r["diff"]), 1e-12))
+
+    t["size"] = t.apply(size, axis=1)
+    out = []
+    for _, r in t.sort_values("size", ascending=False).head(top).iterrows():
+        ci = f"95% interval {r.diff_lo:+.3g} to {r.diff_hi:+.3g}"
+        if r.kind == "share":
+            out.append(
+                f"{r.scenario}: {r.outcome} = {r.value} in {r.share:.0%} of runs, "
+                f"{r['diff']:+.0%} points against {base} ({ci})."
+            )
+        else:
+            out.append(
+                f"{r.scenario}: {r.outcome} {r['diff']:+.3g} on average against {base} ({ci})."
+            )
+    return out
