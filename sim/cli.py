@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sim import __version__
 from sim.experiments import load
-from sim.experiments.compare import compare, largest_differences
+from sim.experiments.compare import as_text, compare, largest_differences
 from sim.experiments.engine import replicate, run_experiment
 from sim.experiments.executors import default_workers
 from sim.experiments.spec import Keep, load_sweep
@@ -21,12 +21,10 @@ from sim.loading import InputError, load_document, load_model
 from sim.outcomes import DAY_OUTCOMES
 from sim.provenance import unsourced
 from sim.record import load_record, score_replay
-from sim.runner import replicate as replicate_in_memory
-from sim.runner import run_one, seeds_from, summarise
+from sim.runner import run_one, run_seeds, seeds_from
 from sim.scenario import Scenario
 
 HISTORICAL = Path("scenarios/historical.yaml")
-RUN_COLUMNS = {"run_id", "sample_id", "replication", "seed", "status", "error"}
 
 
 def _load(path: str) -> Scenario:
@@ -64,9 +62,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         summary = _replicate(scenario, seeds, args, Path(args.out or tmp))
         runs = load(summary.out)["runs"]
-    print(f"# {scenario.name}: {args.seeds} runs, seeds {seeds[0]}..{seeds[-1]}")
-    outcome_cols = [c for c in runs.columns if c not in RUN_COLUMNS]
-    print(_summary_text(summarise(runs[outcome_cols].to_dict("records"))))
+    print(f"# {scenario.name}: seeds {seeds[0]}..{seeds[-1]}")
+    print(as_text(compare({scenario.name: runs}, scenario.name), scenario.name, len(seeds)))
     return 1 if summary.failed else 0
 
 
@@ -112,35 +109,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
-def _summary_text(table) -> str:
-    lines = [f"  {'outcome':<32} {'median':>9} {'90% interval':>20}   shares"]
-    for name, rows in table.groupby("outcome", sort=False):
-        first = rows.iloc[0]
-        if first["kind"] == "number":
-            if first["median"] is None or first["median"] != first["median"]:
-                lines.append(f"  {name:<32} {'never':>9}")
-                continue
-            occurred = "" if first["share"] == 1 else f"   (occurred in {first['share']:.0%})"
-            lines.append(
-                f"  {name:<32} {first['median']:>9.3g} "
-                f"{f'[{first["q05"]:.3g}, {first["q95"]:.3g}]':>20}{occurred}"
-            )
-        else:
-            shares = ", ".join(f"{r['value']}: {r['share']:.0%}" for _, r in rows.iterrows())
-            lines.append(f"  {name:<32} {'':>9} {'':>20}   {shares}")
-    return "\n".join(lines)
-
-
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run BASE and each ALT with the same seeds and compare their outcomes."""
     paths = [args.base, *args.alts]
     scenarios = {p: _load(p) for p in paths}
     names = {p: s.name for p, s in scenarios.items()}
-    if len(set(names.values())) < len(names):
-        names = {
-            p: Path(p).stem if n in list(names.values())[:i] else n
-            for i, (p, n) in enumerate(names.items())
-        }
+    if len(set(names.values())) < len(paths):  # the same name twice: tell them apart by file
+        names = {p: str(Path(p).with_suffix("")) for p in paths}
+    if len(names) < len(paths):
+        raise InputError(args.base, "each scenario may be given only once")
     seeds = seeds_from(args.seed, args.seeds)
     runs = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,39 +150,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(_compare_text(table, base, len(seeds)))
+        print(as_text(table, base, len(seeds)))
         print("\n" + "\n".join(sentences))
     return 0
-
-
-def _compare_text(table, base: str, n: int) -> str:
-    lines = [f"# {n} runs per scenario, same seeds; differences are against {base}"]
-    for outcome, rows in table.groupby("outcome", sort=False):
-        lines.append(f"\n{outcome}")
-        for _, r in rows.iterrows():
-            if r.kind == "number":
-                if r["median"] is None or r["median"] != r["median"]:
-                    lines.append(f"  {r.scenario:<24} never")
-                    continue
-                diff = (
-                    ""
-                    if r.scenario == base or r["diff"] is None
-                    else (f"  diff {r['diff']:+.3g} [{r.diff_lo:+.3g}, {r.diff_hi:+.3g}]")
-                )
-                lines.append(
-                    f"  {r.scenario:<24} median {r['median']:.3g} [{r.q05:.3g}, {r.q95:.3g}]{diff}"
-                )
-            else:
-                diff = (
-                    ""
-                    if r.scenario == base
-                    else (f"  diff {r['diff']:+.0%} [{r.diff_lo:+.0%}, {r.diff_hi:+.0%}]")
-                )
-                lines.append(
-                    f"  {r.scenario:<24} {r.value}: {r.share:.0%} "
-                    f"[{r.share_lo:.0%}, {r.share_hi:.0%}]{diff}"
-                )
-    return "\n".join(lines)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -237,7 +184,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_replay_check(args: argparse.Namespace) -> int:
     """Score the historical replay against the dated record over many seeds."""
     scenario = _load(args.scenario)
-    runs = [r.events for r in replicate_in_memory(scenario, seeds_from(args.seed, args.seeds))]
+    runs = [r.events for r in run_seeds(scenario, seeds_from(args.seed, args.seeds))]
     score = score_replay(load_record(), runs)
     if args.json:
         print(json.dumps(score.to_dict()))

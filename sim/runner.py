@@ -1,13 +1,13 @@
-"""Run a scenario once or over many seeds, summarise the outcomes, write the tables."""
+"""Run a scenario in this process, once or over a few seeds, keeping the models in memory.
+
+For many runs, on disk and in parallel, use ``sim.experiments``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from sim.events import Event
 from sim.model import CrisisModel
@@ -36,31 +36,6 @@ def seeds_from(seed: int, n: int) -> list[int]:
     return list(range(seed, seed + n))
 
 
-def replicate(scenario: Scenario, seeds: Iterable[int]) -> list[RunResult]:
-    """Run ``scenario`` once per seed."""
+def run_seeds(scenario: Scenario, seeds: Iterable[int]) -> list[RunResult]:
+    """Run ``scenario`` once per seed, in this process, keeping every model in memory."""
     return [run_one(scenario, s) for s in seeds]
-
-
-def summarise(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Medians and 90% intervals of numeric outcomes; shares of each value of the others.
-
-    Returns a table with columns outcome, kind, value, median, q05, q95, share, n.
-    """
-    df = pd.DataFrame(list(records))
-    rows = []
-    for col in df.columns:
-        s = df[col]
-        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-            counts = s.fillna("none").astype(str).value_counts()
-            for val, c in sorted(counts.items()):
-                rows.append((col, "share", val, None, None, None, c / len(s), len(s)))
-            continue
-        x = s.dropna().to_numpy(dtype=float)
-        if len(x) == 0:
-            rows.append((col, "number", None, None, None, None, 0.0, len(s)))
-            continue
-        q05, med, q95 = np.quantile(x, [0.05, 0.5, 0.95])
-        rows.append((col, "number", None, med, q05, q95, len(x) / len(s), len(s)))
-    return pd.DataFrame(
-        rows, columns=["outcome", "kind", "value", "median", "q05", "q95", "share", "n"]
-    )

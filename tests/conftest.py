@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim.loading import load_model
-from sim.runner import RunResult, replicate
+from sim.runner import RunResult, run_seeds
 from sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,4 +23,4 @@ def historical() -> Scenario:
 
 @pytest.fixture(scope="session")
 def historical_runs(historical: Scenario) -> list[RunResult]:
-    return replicate(historical, range(40))
+    return run_seeds(historical, range(40))

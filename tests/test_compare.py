@@ -9,12 +9,12 @@ import pandas as pd
 
 from sim.cli import main
 from sim.experiments.compare import compare, largest_differences
-from sim.runner import replicate
+from sim.runner import run_seeds
 from tests.conftest import HISTORICAL, ROOT
 
 
 def _runs(historical, seeds) -> pd.DataFrame:
-    return pd.DataFrame([{"seed": r.seed, **r.outcomes} for r in replicate(historical, seeds)])
+    return pd.DataFrame([{"seed": r.seed, **r.outcomes} for r in run_seeds(historical, seeds)])
 
 
 def test_a_scenario_compared_with_itself_shows_no_difference(historical):

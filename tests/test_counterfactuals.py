@@ -7,7 +7,7 @@ import statistics
 import pytest
 
 from sim.loading import load_model
-from sim.runner import replicate
+from sim.runner import run_seeds
 from sim.scenario import Scenario
 from tests.conftest import ROOT
 
@@ -17,12 +17,12 @@ SEEDS = range(40)
 
 def outcomes_of(name: str) -> list[dict]:
     scenario = load_model(Scenario, COUNTERFACTUALS / f"{name}.yaml")
-    return [r.outcomes for r in replicate(scenario, SEEDS)]
+    return [r.outcomes for r in run_seeds(scenario, SEEDS)]
 
 
 @pytest.fixture(scope="module")
 def historical_outcomes(historical) -> list[dict]:
-    return [r.outcomes for r in replicate(historical, SEEDS)]
+    return [r.outcomes for r in run_seeds(historical, SEEDS)]
 
 
 @pytest.mark.parametrize("path", sorted(COUNTERFACTUALS.glob("*.yaml")), ids=lambda p: p.stem)

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-ID_COLUMNS = {"run_id", "sample_id", "replication", "seed", "status", "error"}
+from sim.experiments.store import ID_COLUMNS
+
 COLUMNS = [
     "outcome", "kind", "scenario", "value", "n", "median", "q05", "q95",
     "share", "share_lo", "share_hi", "diff", "diff_lo", "diff_hi",
@@ -107,3 +108,37 @@ def largest_differences(table: pd.DataFrame, base: str, top: int = 5) -> list[st
                 f"{r.scenario}: {r.outcome} {r['diff']:+.3g} on average against {base} ({ci})."
             )
     return out
+
+
+def as_text(table: pd.DataFrame, base: str, runs: int) -> str:
+    """The comparison as plain text: per outcome, a line per scenario (one line if alone)."""
+    alone = table.scenario.nunique() == 1
+    lines = [f"# {runs} runs per scenario, same seeds; medians and 90% intervals"]
+    if not alone:
+        lines[0] += f"; differences against {base} with 95% intervals"
+    for outcome, rows in table.groupby("outcome", sort=False):
+        if alone:
+            lines.append(
+                f"  {outcome:<32} " + ", ".join(_cell(r, base) for _, r in rows.iterrows())
+            )
+            continue
+        lines.append(f"\n{outcome}")
+        lines += [f"  {r.scenario:<24} {_cell(r, base)}" for _, r in rows.iterrows()]
+    return "\n".join(lines)
+
+
+def _cell(r: pd.Series, base: str) -> str:
+    compared = r.scenario != base and r["diff"] is not None and r["diff"] == r["diff"]
+    if r.kind == "share":
+        text = f"{r.value}: {r.share:.0%} [{r.share_lo:.0%}, {r.share_hi:.0%}]"
+        return text + (
+            f"  diff {r['diff']:+.0%} [{r.diff_lo:+.0%}, {r.diff_hi:+.0%}]" if compared else ""
+        )
+    if r["median"] is None or r["median"] != r["median"]:
+        return "never"
+    text = f"median {r['median']:.3g} [{r.q05:.3g}, {r.q95:.3g}]"
+    if r.share < 1:
+        text += f" (occurred in {r.share:.0%})"
+    return text + (
+        f"  diff {r['diff']:+.3g} [{r.diff_lo:+.3g}, {r.diff_hi:+.3g}]" if compared else ""
+    )

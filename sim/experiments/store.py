@@ -29,6 +29,8 @@ from sim.experiments.spec import Parameter
 from sim.experiments.worker import ChunkResult
 
 TABLES = ("runs", "series", "events")
+ID_COLUMNS = ("run_id", "sample_id", "replication", "seed", "status", "error")
+"""Columns of the runs table that identify a run rather than describe its outcome."""
 
 
 class StoreError(Exception):
@@ -39,7 +41,7 @@ def arrow_type(value: Any, name: str) -> pa.DataType:
     """Column type of an outcome or parameter, from an example value (and its name if None)."""
     if isinstance(value, bool):
         return pa.bool_()
-    if isinstance(value, int) or (value is None and name.endswith(("_day", "_id"))):
+    if isinstance(value, int) or (value is None and name.endswith("_day")):
         return pa.int64()
     if isinstance(value, float):
         return pa.float64()
