@@ -63,7 +63,7 @@ class CrisisModel(mesa.Model):
         self.blocs = {k: BlocAgent(self, k) for k in scenario.blocs}
         self.providers: dict[str, Provider] = {
             **self.blocs,
-            **{k: s for k, s in self.states.items() if isinstance(s, Power)},
+            **{k: s for k, s in self.states.items() if isinstance(s, Power) and s.provides},
         }
         self.rivals = [s for s in self.states.values() if isinstance(s, Rival)]
         self.order = [
@@ -102,10 +102,17 @@ class CrisisModel(mesa.Model):
         """Record an event at the current time."""
         self.events.append(Event(self.time, self.date, actor, action, target, terms, reason))
 
-    def requested(self, target: str) -> None:
-        """The host asked ``target`` for help: tell the rivals."""
-        for r in self.rivals:
-            r.on_request(target)
+    def requested(self, target: str, declined_offers: list[str]) -> None:
+        """The host asked ``target``: each rival bloc passed over, each offer declined, costs."""
+        for key in [r.key for r in self.rivals if r.passed_over_by(target)] + declined_offers:
+            self.passed_over(key)
+
+    def passed_over(self, key: str) -> None:
+        """The host turned away from ``key``: its influence falls; a rival's public notices."""
+        self.shift_influence(key, -self.scenario_spec.influence.passed_over_loss)
+        state = self.states[key]
+        if isinstance(state, Rival):
+            state.passed_over = True
 
     def deployed(self, provider: str) -> None:
         """``provider`` decided to send a force: tell the host and the rivals."""

@@ -34,6 +34,7 @@ def outcomes(model: CrisisModel) -> dict[str, Any]:
         out[name] = e.day if e else None
     req = first.get("request_help")
     out["request_to"] = req.target if req else None
+    out["runner_up"], out["choice_margin"] = _runner_up(req.terms) if req else (None, None)
     dec = first.get("deploy_decided")
     out["deployed_by"] = dec.actor if dec else None
     totals = [sum(row["troops"].values()) for row in model.series]
@@ -41,6 +42,9 @@ def outcomes(model: CrisisModel) -> dict[str, Any]:
     out["troop_days"] = sum(totals)
     out["casualty_index"] = round(model.field.casualties, 4)
     out["refused_to_leave"] = "refuses_to_leave" in first
+    forces = [e for e in model.events if e.action == "help_offered" and "force" in e.terms]
+    out["force_offered"] = forces[0].terms["force"] if forces else None
+    out["offer_declined"] = "offer_declined" in first
     for r in model.rivals:
         out[f"peak_pressure_{r.key}"] = round(r.peak_pressure, 4)
     out["joint_force_called"] = "joint_force_called" in first
@@ -49,6 +53,15 @@ def outcomes(model: CrisisModel) -> dict[str, Any]:
         if s.role in ("patron", "rival", "neighbour"):
             out[f"influence_shift_{key}"] = round(s.influence - start[key], 4)
     return out
+
+
+def _runner_up(request_terms: dict) -> tuple[str | None, float | None]:
+    """The next-best option when the host asked (a provider, or its own forces) and the margin."""
+    options = {k: u for k, u in request_terms.items() if isinstance(u, float) and k != "overload"}
+    choice = request_terms["choice"]
+    rest = {k: u for k, u in options.items() if k != choice}
+    best = max(rest, key=lambda k: (rest[k], k))
+    return best, round(options[choice] - rest[best], 4)
 
 
 def series_frame(model: CrisisModel) -> pd.DataFrame:

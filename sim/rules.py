@@ -85,16 +85,18 @@ class ProviderView(NamedTuple):
     capacity: float
     sovereignty_cost: float
     reaction: float
+    offered: bool = False
 
 
 def provider_utility(v: ProviderView, w: dict[str, float]) -> tuple[float, dict]:
-    """Utility of asking a provider: legal basis, speed, capacity, sovereignty, reactions."""
+    """Utility of asking a provider: legal basis, speed, capacity, sovereignty, reactions, offer."""
     terms = {
         "legal": w["w_legal"] * v.legal,
         "speed": w["w_speed"] * v.speed,
         "capacity": w["w_capacity"] * v.capacity,
         "sovereignty": -w["w_sovereignty"] * v.sovereignty_cost,
         "reactions": w["w_reaction"] * v.reaction,
+        "offer": w["w_offer"] * v.offered,
     }
     return sum(terms.values()), {k: _r(x) for k, x in terms.items()}
 

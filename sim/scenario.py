@@ -129,6 +129,7 @@ class HostParams(Strict):
     w_capacity: Weight
     w_sovereignty: Weight
     w_reaction: Weight
+    w_offer: P(0, 10, "utility of a force already offered (it will not say no)")
     troops_needed: P(0, 1e6, "troops the host thinks it needs")
     stable_days: P(0, 60, "whole days of order before the host asks the force to leave")
     exit_notice_days: Days
@@ -194,6 +195,9 @@ class RivalParams(Strict):
     adversary_factor: P(0, 10, "extra pressure when an adversary contributes troops")
     pressure_decay: Share
     offer_threshold: P(0, 10, "domestic pressure above which it offers help")
+    offer_violence: P(
+        0, 1, "violence in a kin state above which it offers, unasked, a force it can send"
+    )
     joint_force_threshold: P(
         0, 10, "domestic pressure above which a joint bloc force is called for"
     )
@@ -224,10 +228,13 @@ class NeighbourParams(Strict):
 
 
 class NeighbourActor(ActorBase):
-    """A neighbouring power that speaks but does not lead a bloc."""
+    """A neighbouring power that speaks and offers help but does not lead a bloc."""
 
     role: Literal["neighbour"]
     params: NeighbourParams
+    intervention: InterventionParams | None = Field(
+        None, description="present if it can send a force: it then offers one, not cooperation"
+    )
 
 
 class ContributorParams(Strict):

@@ -6,7 +6,9 @@ import statistics
 
 import pytest
 
+from sim.experiments.plan import with_values
 from sim.loading import load_model
+from sim.model import CrisisModel
 from sim.runner import run_seeds
 from sim.scenario import Scenario
 from tests.conftest import ROOT
@@ -15,9 +17,12 @@ COUNTERFACTUALS = ROOT / "scenarios" / "counterfactuals"
 SEEDS = range(40)
 
 
+def load(name: str) -> Scenario:
+    return load_model(Scenario, COUNTERFACTUALS / f"{name}.yaml")
+
+
 def outcomes_of(name: str) -> list[dict]:
-    scenario = load_model(Scenario, COUNTERFACTUALS / f"{name}.yaml")
-    return [r.outcomes for r in run_seeds(scenario, SEEDS)]
+    return [r.outcomes for r in run_seeds(load(name), SEEDS)]
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +64,62 @@ def test_peaceful_protests_stay_civil():
         assert o["casualty_index"] == 0 and o["request_to"] is None
 
 
-def test_ots_standing_force_runs_and_keeps_the_csto_the_first_choice():
+def test_nobody_offers_a_force_in_2022(historical_outcomes):
+    assert {o["force_offered"] for o in historical_outcomes} == {None}
+    assert not any(o["offer_declined"] for o in historical_outcomes)
+
+
+def test_ots_force_is_offered_and_runs_second_to_the_csto(historical_outcomes):
     runs = outcomes_of("ots_standing_force")
     assert {o["request_to"] for o in runs} == {"csto"}
+    assert {o["runner_up"] for o in runs} == {"ots"}
+    assert {o["force_offered"] for o in runs} == {"ots"}
+    for base, alt in zip(historical_outcomes, runs, strict=True):
+        assert alt["choice_margin"] < base["choice_margin"]
+        assert alt["influence_shift_turkey"] < base["influence_shift_turkey"]
+
+
+def test_turkey_alone_offers_early_and_is_declined_for_the_csto(historical_outcomes):
+    runs = outcomes_of("turkey_goes_alone")
+    for base, alt in zip(historical_outcomes, runs, strict=True):
+        assert alt["force_offered"] == "turkey" and alt["offer_declined"]
+        assert alt["request_to"] == "csto" and alt["deployed_by"] == "csto"
+        assert alt["influence_shift_turkey"] < base["influence_shift_turkey"]
+    m = CrisisModel(load("turkey_goes_alone"), rng=3).run()
+    offer, request = (
+        next(e for e in m.events if e.action == a) for a in ("help_offered", "request_help")
+    )
+    assert offer.time < request.time and request.terms["terms"]["offer"] == 0.0
+    assert request.terms["turkey"] > request.terms["russia"] - 0.5  # the offer was weighed
+
+
+def test_an_offer_can_win_the_hosts_choice():
+    """The same rules with a host that values a force on offer highly: it takes Turkey's
+    offer if the offer came first, and declines it if it came after the request."""
+    key = ("actors", "kazakhstan", "params", "w_offer")
+    scenario = with_values(load("turkey_goes_alone"), [key], [4.0])
+    taken = 0
+    for seed in range(20):
+        m = CrisisModel(scenario, rng=seed).run()
+        first = {}
+        for e in m.events:
+            first.setdefault(e.action, e)
+        request = first["request_help"]
+        if first["help_offered"].time < request.time:
+            taken += 1
+            assert request.target == "turkey" and first["deploy_decided"].actor == "turkey"
+            assert first["troops_arrive"].terms["contributor"] == "turkey"
+        else:
+            assert request.target == "csto" and first["offer_declined"].target == "turkey"
+    assert taken >= 10
+
+
+def test_china_offers_a_force_after_the_request_and_loses_standing(historical_outcomes):
+    runs = outcomes_of("china_offers_security_help")
+    offered = [o for o in runs if o["force_offered"] == "china"]
+    assert len(offered) >= 0.9 * len(runs)
+    for base, alt in zip(historical_outcomes, runs, strict=True):
+        assert alt["request_to"] == "csto" and alt["deployed_by"] == "csto"
+        if alt["force_offered"]:
+            assert alt["offer_declined"]
+            assert alt["influence_shift_china"] < base["influence_shift_china"]

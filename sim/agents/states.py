@@ -44,6 +44,8 @@ class Host(StateMixin, mesa.Agent):
         self.resigned = self.framed = self.waiting = self.exit_asked = False
         self.refused_by: set[str] = set()
         self.helper: str | None = None
+        self.asked: str | None = None
+        self.offers: dict[str, str] = {}  # provider whose force is on offer -> the state offering
         self.stable_days = 0
 
     def step(self) -> None:
@@ -151,8 +153,27 @@ class Host(StateMixin, mesa.Agent):
             {"overload": d.terms, **choice.terms},
             f"{d.reason}; {choice.reason}",
         )
-        m.requested(target)
+        self.asked = target
+        declined = [k for k in self.offers if k != target]
+        for provider in declined:
+            self._decline(provider, f"asked {target} instead")
+        m.requested(target, [self.offers.pop(k) for k in declined])
         m.providers[target].receive_request()
+
+    def receive_offer(self, provider: str, offerer: str) -> None:
+        """A state offers a force unasked: weigh it when seeking help; decline it if helped."""
+        busy = self.helper or (self.asked if self.waiting else None)
+        if not busy:
+            self.offers[provider] = offerer
+            return
+        self._decline(provider, f"already turned to {busy}", offerer)
+        self.model.passed_over(offerer)
+
+    def _decline(self, provider: str, why: str, offerer: str | None = None) -> None:
+        offerer = offerer or self.offers[provider]
+        self.model.emit(
+            self.key, "offer_declined", provider, {"offered_by": offerer}, f"declines: {why}"
+        )
 
     def view_of(self, prov: Provider) -> rules.ProviderView:
         """How the host sees one provider: legal basis, speed, capacity, cost, reactions."""
@@ -167,6 +188,7 @@ class Host(StateMixin, mesa.Agent):
             capacity=min(1.0, pool / max(self.p["troops_needed"], 1.0)) if can else 0.0,
             sovereignty_cost=self.sovereignty_cost.get(prov.key, 0.0),
             reaction=rules.reaction_score(stances, self.reaction_weights),
+            offered=prov.key in self.offers,
         )
 
     def refused(self, provider: str) -> None:
@@ -201,6 +223,7 @@ class Power(StateMixin, Provider):
     """An outside power that may send a force, alone or as a bloc's lead."""
 
     daily = False  # a patron acts on requests only
+    provides = True  # the host may ask it for a force
     mandate = procedure = "bilateral"
     council_delay_days = 0.0
 
@@ -220,6 +243,34 @@ class Power(StateMixin, Provider):
     def legal_basis(self) -> float:
         """Bilateral help rests on the host's treaties with this state."""
         return self.model.host.legal_bilateral.get(self.key, 0.0)
+
+    def force_to_offer(self) -> Provider | None:
+        """The force it could offer: a host bloc it leads with a mandate, else its own, or None."""
+        if self.intervention is None:
+            return None
+        m = self.model
+        for b in m.blocs.values():
+            if b.lead_id == self.key and m.host.key in b.members and b.mandate != "none":
+                return b
+        return self
+
+    def offer_force(self, trigger: rules.Decision) -> bool:
+        """Offer a force if it would agree to send one if asked; return whether it offered."""
+        m, prov = self.model, self.force_to_offer()
+        if prov is None:
+            return False
+        d, _ = prov.assess()
+        if not d.act:
+            return False
+        m.emit(
+            self.key,
+            "help_offered",
+            m.host.key,
+            {**trigger.terms, "force": prov.key, **d.terms},
+            f"{trigger.reason}: offers a force under {prov.key} ({d.reason})",
+        )
+        m.host.receive_offer(prov.key, self.key)
+        return True
 
 
 class Rival(Power):
@@ -278,20 +329,8 @@ class Rival(Power):
         self.passed_over = False
         self.peak_pressure = max(self.peak_pressure, self.pressure)
         terms = {"pressure": round(self.pressure, 3), "adversary_troops": adversary}
-        if not self.offered and self.pressure > p["offer_threshold"]:
-            self.offered = True
-            m.emit(
-                self.key,
-                "help_offered",
-                m.host.key,
-                {
-                    **terms,
-                    "threshold": p["offer_threshold"],
-                    "legal_basis": m.host.legal_bilateral.get(self.key, 0.0),
-                },
-                f"domestic pressure {terms['pressure']} > {p['offer_threshold']:g}: "
-                "offers help if asked",
-            )
+        if not self.offered:
+            self._offer(terms)
         if not self.called_force and self.pressure > p["joint_force_threshold"]:
             self.called_force = True
             blocs = self.own_blocs
@@ -304,14 +343,32 @@ class Rival(Power):
                 "voices call for a joint force of the kin bloc",
             )
 
-    def on_request(self, target: str) -> None:
-        """The host asked someone: if it passed over this power's bloc, pressure rises."""
-        mine = {*self.own_blocs, self.key}
-        if target not in mine and self.own_blocs:
-            self.passed_over = True
-            self.model.shift_influence(
-                self.key, -self.model.scenario_spec.influence.passed_over_loss
-            )
+    def _offer(self, terms: dict) -> None:
+        """Offer a force unasked once a kin state turns violent, or help once pressed at home."""
+        m, p = self.model, self.p
+        if self.kin:
+            d = rules.threshold_rule(m.field.violence, p["offer_violence"], "violence in kin state")
+            if d.act and self.offer_force(d):
+                self.offered = True
+                return
+        d = rules.threshold_rule(self.pressure, p["offer_threshold"], "domestic pressure")
+        if not d.act:
+            return
+        self.offered = True
+        if self.offer_force(d):
+            return
+        legal = m.host.legal_bilateral.get(self.key, 0.0)
+        m.emit(
+            self.key,
+            "help_offered",
+            m.host.key,
+            {**terms, "threshold": p["offer_threshold"], "legal_basis": legal},
+            f"{d.reason}: offers help if asked",
+        )
+
+    def passed_over_by(self, target: str) -> bool:
+        """Whether asking ``target`` passes over a bloc this power chairs."""
+        return bool(self.own_blocs) and target not in {*self.own_blocs, self.key}
 
     def on_deploy(self, provider: str) -> None:
         """Another bloc decided to send troops into a kin state: call this power's bloc leaders."""
@@ -354,13 +411,19 @@ class Rival(Power):
         )
 
 
-class Neighbour(StateMixin, mesa.Agent):
-    """An outside power with stakes in the host: speaks and offers cooperation."""
+class Neighbour(Power):
+    """An outside power with stakes in the host: speaks, and offers cooperation or a force."""
+
+    daily = True
 
     def __init__(self, model: CrisisModel, key: str) -> None:
-        super().__init__(model)
-        self._init_state(key)
+        super().__init__(model, key)
         self.noticed = False
+
+    @property
+    def provides(self) -> bool:
+        """A neighbour is a provider only if it can send a force."""
+        return self.intervention is not None
 
     def step(self) -> None:
         """Notice the crisis when its salience passes the trigger; speak after a delay."""
@@ -386,6 +449,8 @@ class Neighbour(StateMixin, mesa.Agent):
 
     def _cooperate(self, d: rules.Decision) -> None:
         m = self.model
+        if self.offer_force(d):
+            return
         m.emit(
             self.key,
             "security_cooperation_offered",

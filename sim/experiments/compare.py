@@ -80,10 +80,14 @@ def _shares(col: str, name: str, x: pd.Series, ref: pd.Series, picks: np.ndarray
     return out
 
 
-def largest_differences(table: pd.DataFrame, base: str, top: int = 5) -> list[str]:
-    """Plain sentences on the largest differences from ``base`` whose interval excludes 0."""
+def largest_differences(table: pd.DataFrame, base: str, top: int = 2) -> list[str]:
+    """Plain sentences on each scenario's ``top`` largest differences from ``base``.
+
+    Only differences whose interval excludes 0 count; for categories, only values that became
+    more common.
+    """
     t = table[(table.scenario != base) & table["diff"].notna()].copy()
-    t = t[(t.diff_lo > 0) | (t.diff_hi < 0)]
+    t = t[(t.diff_lo > 0) | ((t.diff_hi < 0) & (t.kind == "number"))]
     if t.empty:
         return [f"No outcome differs from {base} beyond its 95% interval."]
     spread = table[(table.scenario == base) & (table.kind == "number")].set_index("outcome")
@@ -96,16 +100,20 @@ def largest_differences(table: pd.DataFrame, base: str, top: int = 5) -> list[st
 
     t["size"] = t.apply(size, axis=1)
     out = []
-    for _, r in t.sort_values("size", ascending=False).head(top).iterrows():
-        ci = f"95% interval {r.diff_lo:+.3g} to {r.diff_hi:+.3g}"
+    order = {name: i for i, name in enumerate(table.scenario.unique())}
+    t["order"] = t.scenario.map(order)
+    t = t.sort_values(["order", "size"], ascending=[True, False]).groupby("scenario").head(top)
+    for _, r in t.iterrows():
         if r.kind == "share":
             out.append(
                 f"{r.scenario}: {r.outcome} = {r.value} in {r.share:.0%} of runs, "
-                f"{r['diff']:+.0%} points against {base} ({ci})."
+                f"{r['diff'] * 100:+.0f} points against {base} "
+                f"(95% interval {r.diff_lo * 100:+.0f} to {r.diff_hi * 100:+.0f})."
             )
         else:
             out.append(
-                f"{r.scenario}: {r.outcome} {r['diff']:+.3g} on average against {base} ({ci})."
+                f"{r.scenario}: {r.outcome} {r['diff']:+.3g} on average against {base} "
+                f"(95% interval {r.diff_lo:+.3g} to {r.diff_hi:+.3g})."
             )
     return out
 
@@ -113,6 +121,7 @@ def largest_differences(table: pd.DataFrame, base: str, top: int = 5) -> list[st
 def as_text(table: pd.DataFrame, base: str, runs: int) -> str:
     """The comparison as plain text: per outcome, a line per scenario (one line if alone)."""
     alone = table.scenario.nunique() == 1
+    name_width = max(map(len, table.scenario.unique()), default=0)
     lines = [f"# {runs} runs per scenario, same seeds; medians and 90% intervals"]
     if not alone:
         lines[0] += f"; differences against {base} with 95% intervals"
@@ -123,7 +132,7 @@ def as_text(table: pd.DataFrame, base: str, runs: int) -> str:
             )
             continue
         lines.append(f"\n{outcome}")
-        lines += [f"  {r.scenario:<24} {_cell(r, base)}" for _, r in rows.iterrows()]
+        lines += [f"  {r.scenario:<{name_width}} {_cell(r, base)}" for _, r in rows.iterrows()]
     return "\n".join(lines)
 
 
