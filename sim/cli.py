@@ -1,4 +1,4 @@
-"""The ``sim`` command: run scenarios, validate files, print the schema, check the replay."""
+"""The ``sim`` command: run, sweep and compare scenarios, validate files, check the replay."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim import __version__
+from sim import __version__, cli_analysis
 from sim.experiments import load
 from sim.experiments.compare import as_text, compare, largest_differences
+from sim.experiments.conditions import AnalysisError
 from sim.experiments.engine import replicate, run_experiment
 from sim.experiments.executors import default_workers
 from sim.experiments.spec import Keep, load_sweep
@@ -266,6 +267,7 @@ def parser() -> argparse.ArgumentParser:
         "--scenario", default=str(HISTORICAL), help=f"scenario to score (default {HISTORICAL})"
     )
     p.set_defaults(func=cmd_replay_check)
+    cli_analysis.register(sub)
     return ap
 
 
@@ -274,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except InputError as err:
+    except (InputError, AnalysisError) as err:
         print(str(err), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into a reader that stopped (e.g. `head`)

@@ -179,7 +179,7 @@ class Host(StateMixin, mesa.Agent):
         """How the host sees one provider: legal basis, speed, capacity, cost, reactions."""
         m = self.model
         lead = prov.lead
-        can = lead is not None and lead.intervention is not None
+        can = prov.mandate != "none" and lead is not None and lead.intervention is not None
         pool = prov.pool_for(self.key)
         stances = {a.key: a.stance.get(prov.key, 0.0) for a in m.states.values() if a is not self}
         return rules.ProviderView(
