@@ -69,6 +69,7 @@ ACTIONS: dict[str, str] = {
     "bloc_meeting_called": "a bloc's extraordinary meeting is set for a later date",
     "bloc_meeting_held": "a bloc's extraordinary meeting takes place",
     "security_cooperation_offered": "an outside state offers security cooperation",
-    "help_offered": "an outside state offers bilateral military help",
+    "help_offered": "an outside state offers help (terms.force: the force it offers, if any)",
+    "offer_declined": "the host declines a force offered to it",
     "joint_force_called": "domestic voices call for a joint force of a bloc",
 }

@@ -161,3 +161,63 @@ def test_conditions_name_the_problem():
     runs = pd.DataFrame({"a": [1.0, None]})
     with pytest.raises(AnalysisError, match="missing in 1 of 2 runs"):
         numeric(runs, "a")
+
+
+@pytest.fixture(scope="module")
+def replays(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("replays")
+    files = {
+        "historical": HISTORICAL,
+        "moscow_hesitates": ROOT / "scenarios" / "counterfactuals" / "moscow_hesitates.yaml",
+    }
+    for name, path in files.items():
+        args = ["run", str(path), "--seeds", "4", "--out", str(root / name), "--executor", "serial"]
+        assert main(args) == 0
+    return {name: root / name for name in files}
+
+
+def test_analyze_draws_its_figure(sweeps, tmp_path, capsys):
+    out = tmp_path / "sobol.svg"
+    args = ["--method", "sobol", "--outcome", "casualty_index", "--out", str(out)]
+    assert main(["analyze", str(sweeps["sobol"]), *args]) == 0
+    assert (
+        out.read_text().lstrip().startswith("<?xml") and f"wrote {out}" in capsys.readouterr().out
+    )
+
+
+PLOTS = {
+    "timeline": (["historical"], []),
+    "heatmap": (["historical"], ["--variable", "protest"]),
+    "fan": (["historical", "moscow_hesitates"], ["--variable", "foreign_troops"]),
+    "compare": (["historical", "moscow_hesitates"], ["--outcome", "arrival_day"]),
+    "response": (["lhs"], ["--x", DELAY, "--outcome", "arrival_day - request_day"]),
+    "sensitivity": (["morris"], ["--method", "morris", "--outcome", "troop_days"]),
+    "prim": (["lhs"], ["--where", f"`{DELAY}` > 2"]),
+}
+
+
+@pytest.mark.parametrize("kind", PLOTS)
+def test_plot_writes_each_kind_of_figure(kind, sweeps, replays, tmp_path, capsys):
+    names, args = PLOTS[kind]
+    dirs = [str({**sweeps, **replays}[n]) for n in names]
+    out = tmp_path / f"{kind}.png"
+    assert main(["plot", kind, *dirs, *args, "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG") and out.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("kind", "args", "message"),
+    [
+        ("timeline", ["lhs"], "no events table was kept"),
+        ("fan", ["historical", "--variable", "rainfall"], "rainfall"),
+        ("compare", ["historical"], "needs --outcome"),
+        ("heatmap", ["historical", "lhs"], "takes one results directory"),
+    ],
+)
+def test_plot_refuses_in_one_line(kind, args, message, sweeps, replays, tmp_path, capsys):
+    named = {**sweeps, **replays}
+    args = [str(named[a]) if a in named else a for a in args]
+    assert main(["plot", kind, *args, "--out", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+    assert not (tmp_path / "x.png").exists()

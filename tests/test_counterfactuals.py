@@ -6,6 +6,7 @@ import statistics
 
 import pytest
 
+from sim.events import ACTIONS
 from sim.experiments.plan import with_values
 from sim.loading import load_model
 from sim.model import CrisisModel
@@ -123,3 +124,10 @@ def test_china_offers_a_force_after_the_request_and_loses_standing(historical_ou
         if alt["force_offered"]:
             assert alt["offer_declined"]
             assert alt["influence_shift_china"] < base["influence_shift_china"]
+
+
+@pytest.mark.parametrize("path", sorted(COUNTERFACTUALS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_action_is_in_the_vocabulary(path):
+    for seed in range(3):
+        m = CrisisModel(load_model(Scenario, path), rng=seed).run()
+        assert {e.action for e in m.events} <= set(ACTIONS)
