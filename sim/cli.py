@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim import __version__, cli_analysis
+from sim import __version__, cli_analysis, cli_dashboard
 from sim.experiments import load
 from sim.experiments.compare import as_text, compare, largest_differences
 from sim.experiments.conditions import AnalysisError
@@ -268,6 +268,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_replay_check)
     cli_analysis.register(sub)
+    cli_dashboard.register(sub)
     return ap
 
 

@@ -24,3 +24,11 @@ def historical() -> Scenario:
 @pytest.fixture(scope="session")
 def historical_runs(historical: Scenario) -> list[RunResult]:
     return run_seeds(historical, range(40))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell a failed test."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

@@ -1,0 +1,273 @@
+"""The browser dashboard: watch a crisis unfold and turn its main knobs (Mesa's SolaraViz).
+
+Started by ``sim dashboard [SCENARIO]``, which serves this module with Solara on 127.0.0.1.
+Each browser session builds its own model. The scenario picker offers the files named in the
+``SIM_DASHBOARD_SCENARIOS`` environment variable (paths joined by ``os.pathsep``), else the
+shipped scenarios under ``scenarios/`` of the working directory. The sliders scale the
+parameters the sensitivity analysis ranks highest, relative to the chosen scenario's values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import solara
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from mesa.visualization import SolaraViz
+
+from sim.catalog import shipped_scenarios
+from sim.experiments.plan import with_values
+from sim.loading import load_model
+from sim.model import CrisisModel
+from sim.plots.style import SEQUENTIAL, date_numbers, format_date_axis, series_colour
+from sim.scenario import Scenario
+
+SCENARIOS_ENV = "SIM_DASHBOARD_SCENARIOS"
+LOG_LENGTH = 60
+
+
+def scenario_files() -> dict[str, Path]:
+    """The scenarios the picker offers, by name (the file's stem), in order."""
+    listed = os.environ.get(SCENARIOS_ENV)
+    paths = [Path(p) for p in listed.split(os.pathsep) if p] if listed else shipped_scenarios()
+    return {p.stem: p for p in paths if p.is_file()}
+
+
+@cache
+def _scenario(path: Path) -> Scenario:
+    return load_model(Scenario, path)
+
+
+def _role(scenario: Scenario, role: str) -> str | None:
+    return next((k for k, a in scenario.actors.items() if a.role == role), None)
+
+
+def _host_param(name: str) -> Callable[[Scenario], tuple[str, ...] | None]:
+    return lambda s: ("actors", s.host_id, "params", name)
+
+
+def _patron_param(name: str) -> Callable[[Scenario], tuple[str, ...] | None]:
+    return lambda s: ("actors", p, "params", name) if (p := _role(s, "patron")) else None
+
+
+KNOBS: dict[str, tuple[str, Callable[[Scenario], tuple[str, ...] | None]]] = {
+    "patron_threshold": ("Patron: bar to intervene (x)", _patron_param("decide_threshold")),
+    "suppression": ("Security forces: suppression (x)", lambda s: ("unrest", "suppression")),
+    "violence_rate": ("Armed groups: violence growth (x)", lambda s: ("unrest", "violence_rate")),
+    "request_threshold": ("Host: overload before asking (x)", _host_param("request_threshold")),
+    "w_sovereignty": ("Host: weight of sovereignty (x)", _host_param("w_sovereignty")),
+    "w_reaction": ("Host: weight of the powers' reactions (x)", _host_param("w_reaction")),
+}
+"""Slider name -> (label, key path of the scaled parameter in a scenario, or None if absent).
+
+The first four decide the cost of the crisis and whether the patron comes (Sobol indices of
+``scenarios/sweeps/patron_sobol.yaml``); the host's two weights decide whether it would turn to
+a kin bloc instead (PRIM on ``scenarios/sweeps/who_to_ask.yaml``); see the README.
+"""
+
+
+def scaled(scenario: Scenario, factors: dict[str, float]) -> Scenario:
+    """The scenario with each knob's parameter multiplied by its factor."""
+    keys, values = [], []
+    for name, factor in factors.items():
+        key = KNOBS[name][1](scenario)
+        if key is not None and factor != 1.0:
+            node = scenario
+            for part in key:
+                node = node[part] if isinstance(node, dict) else getattr(node, part)
+            keys.append(key)
+            values.append(node * factor)
+    return with_values(scenario, keys, values) if keys else scenario
+
+
+class DashboardModel(CrisisModel):
+    """A crisis model built from a scenario name, a seed and the knobs' factors.
+
+    (Not ``scenario``: Mesa's reset passes its own scenario object under that name.)
+    """
+
+    def __init__(
+        self,
+        scenario_name: str = "",
+        seed: int = 1,
+        patron_threshold: float = 1.0,
+        suppression: float = 1.0,
+        violence_rate: float = 1.0,
+        request_threshold: float = 1.0,
+        w_sovereignty: float = 1.0,
+        w_reaction: float = 1.0,
+    ) -> None:
+        files = scenario_files()
+        name = scenario_name if scenario_name in files else next(iter(files))
+        factors = {
+            "patron_threshold": patron_threshold,
+            "suppression": suppression,
+            "violence_rate": violence_rate,
+            "request_threshold": request_threshold,
+            "w_sovereignty": w_sovereignty,
+            "w_reaction": w_reaction,
+        }
+        super().__init__(scaled(_scenario(files[name]), factors), rng=int(seed))
+        self.scenario_name = name
+
+    def step(self) -> None:
+        """One day; the run stops at the scenario's horizon."""
+        super().step()
+        if self.time >= self.scenario_spec.calendar.horizon_days:
+            self.running = False
+
+
+def model_params() -> dict:
+    """The controls: scenario picker, seed, and one slider per knob."""
+    names = list(scenario_files())
+    params: dict = {
+        "scenario_name": {
+            "type": "Select",
+            "value": names[0],
+            "values": names,
+            "label": "Scenario",
+        },
+        "seed": {"type": "SliderInt", "value": 1, "min": 1, "max": 100, "step": 1, "label": "Seed"},
+    }
+    for name, (label, _) in KNOBS.items():
+        params[name] = {
+            "type": "SliderFloat",
+            "value": 1.0,
+            "min": 0.25,
+            "max": 2.0,
+            "step": 0.05,
+            "label": label,
+        }
+    return params
+
+
+# ---------------------------------------------------------------- views of the running model
+def _status(model: DashboardModel) -> str:
+    return (
+        f"<div class='status'><h2 style='margin:0'>{html.escape(model.scenario_name)}: day "
+        f"<span class='day'>{int(model.time)}</span>, <span class='date'>"
+        f"{model.date.isoformat()}</span></h2><div style='font-size:13px'>"
+        f"{html.escape(model.scenario_spec.description.strip())}</div><div style='font-size:12px;"
+        "font-style:italic'>Pick a scenario, seed or factor, then press Reset to apply it.</div>"
+        "</div>"
+    )
+
+
+def _cell(name: str, violence: float, protest: float, emergency: bool) -> str:
+    r, g, b, _ = colormaps[SEQUENTIAL](min(1.0, violence / 0.4))
+    ink = "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#fff"
+    border = "3px solid #D55E00" if emergency else "3px solid transparent"
+    flag = " &#9873;" if emergency else ""
+    return (
+        f"<div class='region' title='{html.escape(name)}: violence {violence:.2f}, protest "
+        f"{protest:.2f}{', emergency rule' if emergency else ''}' style='background:"
+        f"rgb({r * 255:.0f},{g * 255:.0f},{b * 255:.0f});color:{ink};border:{border};"
+        "padding:2px 4px;border-radius:4px;font-size:11px;line-height:1.25'>"
+        f"<b>{html.escape(name)}</b>{flag}<div>violence {violence:.2f}</div>"
+        f"<div style='background:#ddd;height:5px'><div style='background:{series_colour(1)};"
+        f"height:5px;width:{min(100, protest * 100):.0f}%'></div></div></div>"
+    )
+
+
+def _map(model: DashboardModel) -> str:
+    f, spec = model.field, model.scenario_spec
+    cells = "".join(
+        _cell(spec.regions[rid].name, f.v[i], f.p[i], f.emergency[i]) for i, rid in enumerate(f.ids)
+    )
+    troops = sum(model.troops.values())
+    banner = (
+        "Foreign troops present: "
+        + ", ".join(f"{k} {n:,}" for k, n in sorted(model.troops.items()))
+        + f" (total {troops:,})"
+        if troops
+        else "No foreign troops present"
+    )
+    return (
+        f"<div class='region-map'><div class='troops' style='margin:6px 0 4px;font-weight:bold'>"
+        f"{banner}</div><div style='display:grid;grid-template-columns:repeat(6,1fr);gap:3px'>"
+        f"{cells}</div><div style='font-size:11px;margin-top:3px'>Colour: violence (dark = none, "
+        "yellow = high); bar: protest; orange frame and &#9873;: emergency rule.</div></div>"
+    )
+
+
+def overview(model: DashboardModel):
+    """The scenario and date of the current step, the foreign troops, and the regions."""
+    return solara.HTML(tag="div", unsafe_innerHTML=_status(model) + _map(model))
+
+
+PANELS = {
+    "troops": ("foreign troops (troops)", "Foreign troops by contributor"),
+    "pressure": ("domestic pressure (index)", "Domestic pressure of the rivals"),
+    "influence": ("influence in the host (0-1)", "Influence of the outside powers"),
+}
+
+
+def _over_time(model: DashboardModel, keys: list[str]):
+    """Daily series of the model as line charts, one panel per key, on a date axis."""
+    rows = model.series
+    dates = date_numbers([model.start + dt.timedelta(days=r["day"]) for r in rows])
+    horizon = model.scenario_spec.calendar.horizon_days
+    span = date_numbers([model.start, model.start + dt.timedelta(days=horizon)])
+    fig = Figure(figsize=(6.4, 1.9 * len(keys)), layout="constrained")
+    axes = fig.subplots(len(keys), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, key in zip(axes, keys, strict=True):
+        names = sorted({k for r in rows for k in r[key]})
+        if key == "influence":
+            names = [k for k in names if model.states[k].role in ("patron", "rival", "neighbour")]
+        for i, name in enumerate(names):
+            values = [r[key].get(name, 0) for r in rows]
+            ax.plot(dates, values, color=series_colour(i), label=name, marker=".")
+        label, title = PANELS[key]
+        ax.set_title(title, loc="left", fontsize=10)
+        ax.set_ylabel(label, fontsize=8)
+        if names:
+            ax.legend(fontsize=7, loc="upper left")
+        ax.set_xlim(*span)
+        format_date_axis(ax)
+    return solara.FigureMatplotlib(fig, format="png")
+
+
+def troops_chart(model: DashboardModel):
+    """Foreign troops present, by contributor, day by day."""
+    return _over_time(model, ["troops"])
+
+
+def standing_chart(model: DashboardModel):
+    """The rivals' domestic pressure and the outside powers' influence, day by day."""
+    return _over_time(model, ["pressure", "influence"])
+
+
+def event_log(model: DashboardModel):
+    """The events so far, newest first, each with its reason."""
+    items = "".join(
+        f"<li><b>{e.date.isoformat()}</b> {html.escape(e.actor)} <i>{e.action}</i>"
+        f"{' &rarr; ' + html.escape(e.target) if e.target else ''}: {html.escape(e.reason)}</li>"
+        for e in reversed(model.events[-LOG_LENGTH:])
+    )
+    return solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            f"<div class='event-log' style='font-size:12px'><b>Events (<span class='count'>"
+            f"{len(model.events)}</span>), newest first</b><ol reversed style='max-height:340px;"
+            f"overflow-y:auto;margin:4px 0'>{items}</ol></div>"
+        ),
+    )
+
+
+@solara.component
+def Page():
+    """The dashboard page: one model per browser session."""
+    model = solara.use_memo(DashboardModel, [])
+    SolaraViz(
+        model,
+        components=[overview, event_log, troops_chart, standing_chart],
+        model_params=model_params(),
+        name="crisis-sim",
+        play_interval=400,
+    )

@@ -1,0 +1,196 @@
+"""The browser dashboard, driven in Debian's Chromium through Playwright.
+
+The server runs as `sim dashboard` does, in a subprocess on a free port. A failing test saves a
+screenshot under test-artifacts/dashboard/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import HISTORICAL, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytest.importorskip("solara", reason="the dashboard extra is not installed")
+if not CHROMIUM.exists():
+    if os.environ.get("SIM_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is missing; scripts/browser installs it")
+    pytest.skip(f"{CHROMIUM} is missing (scripts/browser installs it)", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+from sim.app import DashboardModel, scaled, scenario_files  # noqa: E402
+from sim.loading import load_model  # noqa: E402
+from sim.scenario import Scenario  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "dashboard", str(HISTORICAL), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    first = proc.stdout.readline()
+    assert f"http://127.0.0.1:{port}/" in first
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert proc.poll() is None, proc.stdout.read()
+            time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}/"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str) -> Page:
+    page = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    expect(page.locator(".region-map")).to_be_visible()
+    return page
+
+
+@pytest.fixture
+def page(browser, server, request):
+    page = _open(browser, server)
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    page.context.close()
+
+
+def day(page: Page) -> int:
+    return int(page.locator(".status .day").inner_text())
+
+
+def step(page: Page, times: int = 1) -> None:
+    for _ in range(times):
+        before = day(page)
+        page.get_by_role("button", name="Step").click()
+        expect(page.locator(".status .day")).to_have_text(str(before + 1))
+
+
+def test_the_page_shows_controls_map_charts_and_log(page):
+    for name in ("Reset", "Step"):
+        expect(page.get_by_role("button", name=name)).to_be_visible()
+    expect(page.get_by_role("button", name="▶")).to_be_visible()
+    expect(page.get_by_text("Scenario", exact=True)).to_be_visible()
+    expect(page.get_by_text("Patron: bar to intervene (x)")).to_be_visible()
+    expect(page.locator(".region")).to_have_count(17)
+    expect(page.locator(".region").first).to_contain_text("Mangystau")
+    expect(page.locator(".status")).to_contain_text("historical: day 0, 2022-01-01")
+    expect(page.locator(".troops")).to_have_text("No foreign troops present")
+    expect(page.locator(".event-log")).to_be_visible()
+    charts = page.locator("img")
+    expect(charts).to_have_count(2)
+    for i in range(2):
+        expect(charts.nth(i)).to_be_visible()
+
+
+def test_step_advances_the_date_and_the_log_grows(page):
+    count = int(page.locator(".event-log .count").inner_text())
+    step(page, 4)
+    expect(page.locator(".status .date")).to_have_text("2022-01-05")
+    assert int(page.locator(".event-log .count").inner_text()) > count
+    newest = page.locator(".event-log li").first.inner_text()
+    assert newest.startswith("2022-01-05") and ":" in newest  # newest first, with its reason
+
+
+def test_play_runs_and_pause_stops(page):
+    page.get_by_role("button", name="▶").click()
+    expect(page.locator(".status .day")).not_to_have_text(re.compile(r"^[0-2]$"))
+    page.get_by_role("button", name="❚❚").click()
+    page.wait_for_timeout(1500)  # a step under way when Pause is pressed still finishes
+    stopped = day(page)
+    page.wait_for_timeout(2000)
+    assert day(page) == stopped
+    expect(page.get_by_role("button", name="Step")).to_be_enabled()
+
+
+def test_troops_arrive_and_reset_returns_to_day_zero(page):
+    step(page, 6)
+    expect(page.locator(".troops")).to_contain_text("Foreign troops present")
+    page.get_by_role("button", name="Reset").click()
+    expect(page.locator(".status .day")).to_have_text("0")
+    expect(page.locator(".troops")).to_have_text("No foreign troops present")
+
+
+def test_switching_scenario_changes_what_is_shown(page):
+    page.get_by_text("historical", exact=True).first.click()
+    page.get_by_role("option", name="no_outside_help").click()
+    page.get_by_role("button", name="Reset").click()
+    expect(page.locator(".status")).to_contain_text("no_outside_help: day 0")
+    step(page, 8)
+    expect(page.locator(".troops")).to_have_text("No foreign troops present")
+    expect(page.locator(".event-log")).not_to_contain_text("request_help")
+
+
+def test_each_browser_session_has_its_own_model(page, browser, server):
+    other = _open(browser, server)
+    try:
+        step(page, 3)
+        other.wait_for_timeout(1000)
+        assert day(other) == 0
+        step(other, 1)
+        assert day(page) == 3 and day(other) == 1
+    finally:
+        other.context.close()
+
+
+def test_knobs_scale_the_chosen_parameter_only():
+    historical = load_model(Scenario, HISTORICAL)
+    harder = scaled(historical, {"patron_threshold": 2.0, "suppression": 1.0})
+    assert harder.actors["russia"].params.decide_threshold == 2 * 0.5
+    assert harder.unrest == historical.unrest
+
+
+def test_the_model_stops_at_the_horizon(monkeypatch):
+    monkeypatch.setenv("SIM_DASHBOARD_SCENARIOS", str(HISTORICAL))
+    assert list(scenario_files()) == ["historical"]
+    m = DashboardModel(scenario_name="historical", seed=3)
+    while m.running:
+        m.step()
+    assert m.time == m.scenario_spec.calendar.horizon_days
