@@ -83,9 +83,19 @@ def browser():
         b.close()
 
 
-def _open(browser, url: str) -> Page:
+def _open(browser, url: str, outside: list[str] | None = None) -> Page:
+    """A new session on the dashboard; requests that leave the server or fail go to ``outside``.
+
+    (Without solara-assets the server would fetch its JavaScript from a CDN and answer with an
+    error here, where there is no internet.)
+    """
     page = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
     page.set_default_timeout(60_000)
+    if outside is not None:
+        local = (url, f"blob:{url}", "data:")
+        page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
+        page.on("requestfailed", lambda r: outside.append(f"failed: {r.url}"))
+        page.on("response", lambda r: r.status < 400 or outside.append(f"{r.status}: {r.url}"))
     page.goto(url)
     expect(page.locator(".region-map")).to_be_visible()
     return page
@@ -166,6 +176,17 @@ def test_switching_scenario_changes_what_is_shown(page):
     step(page, 8)
     expect(page.locator(".troops")).to_have_text("No foreign troops present")
     expect(page.locator(".event-log")).not_to_contain_text("request_help")
+
+
+def test_the_page_needs_nothing_from_the_internet(browser, server):
+    outside: list[str] = []
+    page = _open(browser, server, outside)
+    try:
+        step(page, 2)
+        page.wait_for_load_state("networkidle")
+        assert outside == []
+    finally:
+        page.context.close()
 
 
 def test_each_browser_session_has_its_own_model(page, browser, server):
