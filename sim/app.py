@@ -23,6 +23,7 @@ from mesa.visualization import SolaraViz
 
 from sim.catalog import shipped_scenarios
 from sim.experiments.plan import with_values
+from sim.experiments.spec import value_at
 from sim.loading import load_model
 from sim.model import CrisisModel
 from sim.plots.style import SEQUENTIAL, date_numbers, format_date_axis, series_colour
@@ -44,16 +45,12 @@ def _scenario(path: Path) -> Scenario:
     return load_model(Scenario, path)
 
 
-def _role(scenario: Scenario, role: str) -> str | None:
-    return next((k for k, a in scenario.actors.items() if a.role == role), None)
-
-
 def _host_param(name: str) -> Callable[[Scenario], tuple[str, ...] | None]:
     return lambda s: ("actors", s.host_id, "params", name)
 
 
 def _patron_param(name: str) -> Callable[[Scenario], tuple[str, ...] | None]:
-    return lambda s: ("actors", p, "params", name) if (p := _role(s, "patron")) else None
+    return lambda s: ("actors", p, "params", name) if (p := s.first_with_role("patron")) else None
 
 
 KNOBS: dict[str, tuple[str, Callable[[Scenario], tuple[str, ...] | None]]] = {
@@ -78,11 +75,8 @@ def scaled(scenario: Scenario, factors: dict[str, float]) -> Scenario:
     for name, factor in factors.items():
         key = KNOBS[name][1](scenario)
         if key is not None and factor != 1.0:
-            node = scenario
-            for part in key:
-                node = node[part] if isinstance(node, dict) else getattr(node, part)
             keys.append(key)
-            values.append(node * factor)
+            values.append(value_at(scenario, key) * factor)
     return with_values(scenario, keys, values) if keys else scenario
 
 

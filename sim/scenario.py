@@ -361,7 +361,11 @@ class Scenario(Strict):
                     out.append((("blocs", bid, "force_pool", m), why))
         return out
 
+    def first_with_role(self, role: str) -> str | None:
+        """Id of the first actor with ``role``, or None."""
+        return next((a for a, x in self.actors.items() if x.role == role), None)
+
     @property
     def host_id(self) -> str:
         """Id of the state in crisis."""
-        return next(a for a, x in self.actors.items() if x.role == "host")
+        return self.first_with_role("host")

@@ -86,12 +86,21 @@ def test_turkey_alone_offers_early_and_is_declined_for_the_csto(historical_outco
         assert alt["force_offered"] == "turkey" and alt["offer_declined"]
         assert alt["request_to"] == "csto" and alt["deployed_by"] == "csto"
         assert alt["influence_shift_turkey"] < base["influence_shift_turkey"]
-    m = CrisisModel(load("turkey_goes_alone"), rng=3).run()
+    offered = CrisisModel(load("turkey_goes_alone"), rng=3).run()
     offer, request = (
-        next(e for e in m.events if e.action == a) for a in ("help_offered", "request_help")
+        next(e for e in offered.events if e.action == a) for a in ("help_offered", "request_help")
     )
     assert offer.time < request.time and request.terms["terms"]["offer"] == 0.0
-    assert request.terms["turkey"] > request.terms["russia"] - 0.5  # the offer was weighed
+    # The same run with no offer: Turkey's utility at the request is lower by exactly w_offer.
+    silent = with_values(
+        load("turkey_goes_alone"), [("actors", "turkey", "params", "offer_violence")], [1.0]
+    )
+    unasked = CrisisModel(silent, rng=3).run()
+    plain = next(e for e in unasked.events if e.action == "request_help")
+    assert plain.time == request.time
+    assert not [e for e in unasked.events if e.action == "help_offered" and e.time <= plain.time]
+    w_offer = offered.scenario_spec.actors["kazakhstan"].params.w_offer
+    assert request.terms["turkey"] == pytest.approx(plain.terms["turkey"] + w_offer, abs=1e-3)
 
 
 def test_an_offer_can_win_the_hosts_choice():

@@ -10,7 +10,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.plots.stats import is_flag, is_number, ok_runs, wilson_interval
+from sim.experiments.conditions import finished
+from sim.plots.stats import is_flag, is_number, wilson_interval
 from sim.plots.style import (
     axis_label,
     colour_map,
@@ -51,7 +52,7 @@ def compare_outcomes(runs_by_scenario: Mapping[str, pd.DataFrame], outcome: str)
     tables = {}
     for name, runs in runs_by_scenario.items():
         require_columns(runs, [outcome], f"the runs table of {name}")
-        tables[name] = ok_runs(runs)[outcome]
+        tables[name] = finished(runs)[outcome]
     fig = new_figure(max(6.0, 1.6 * len(tables) + 2.5), 4.8)
     ax = fig.subplots()
     present = [c for c in tables.values() if c.notna().any()] or list(tables.values())

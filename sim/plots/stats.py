@@ -1,4 +1,4 @@
-"""Small summaries the figures draw: quantiles, shares with Wilson intervals, run filters."""
+"""Small summaries the figures draw: shares with Wilson intervals, kinds of columns."""
 
 from __future__ import annotations
 
@@ -17,13 +17,6 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return float(max(0.0, centre - half)), float(min(1.0, centre + half))
-
-
-def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    """The runs that finished (status ``ok``); all rows if the table has no status column."""
-    if "status" not in runs.columns:
-        return runs
-    return runs[runs["status"] == "ok"]
 
 
 def is_number(column: pd.Series) -> bool:

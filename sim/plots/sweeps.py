@@ -8,7 +8,8 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.plots.stats import as_numbers, is_flag, is_number, ok_runs, wilson_interval
+from sim.experiments.conditions import finished
+from sim.plots.stats import as_numbers, is_flag, is_number, wilson_interval
 from sim.plots.style import (
     MUTED,
     SEQUENTIAL,
@@ -69,7 +70,7 @@ def sweep_response(runs: pd.DataFrame, x: str, outcome: str, y: str | None = Non
     require_columns(runs, [x, outcome, *([y] if y else [])], "runs")
     if y == x:
         raise ValueError("x and y must be two different parameters")
-    runs = ok_runs(runs)
+    runs = finished(runs)
     values = as_numbers(runs[outcome])
     flag = is_flag(runs[outcome])
     kept = values.notna()
