@@ -30,6 +30,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from sim.errors import InputError
+
 __all__ = [
     "MAX_ALIAS_EXPANSION",
     "InputError",
@@ -39,10 +41,14 @@ __all__ = [
     "load_model",
     "load_yaml",
     "validate",
+    "with_edits",
 ]
 
 type KeyPath = tuple[Any, ...]
 """A path of mapping keys and list indices into a loaded document."""
+
+type Origin = tuple[str, int | None]
+"""Where a value was set: a file and its line, or an option (``--set ...``) and None."""
 
 MAX_ALIAS_EXPANSION = 200_000
 """Most nodes that alias expansion may add to a document before it is refused."""
@@ -81,45 +87,18 @@ def format_key(path: Sequence[Any]) -> str:
     return out
 
 
-class InputError(Exception):
-    """A problem with an input file, located by file, line and key path.
-
-    Attributes:
-        file: The file as the user named it (or as resolved from ``extends``).
-        line: 1-based line number, or ``None`` when unknown.
-        key: Dotted key path (``a.b[3].c``), or ``""`` for the file as a whole.
-        message: What is wrong, on one line.
-    """
-
-    def __init__(
-        self, file: str | os.PathLike[str], message: str, *, line: int | None = None, key: str = ""
-    ) -> None:
-        self.file = os.fspath(file)
-        self.line = line
-        self.key = key
-        self.message = " ".join(message.splitlines())
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.file, self.message), {"line": self.line, "key": self.key})
-
-
-class Sources(Mapping[KeyPath, tuple[str, int]]):
+class Sources(Mapping[KeyPath, Origin]):
     """Where each key path of a loaded document was set: ``path -> (file, line)``.
 
     Attributes:
         file: The top-level file (used when nothing better is known).
     """
 
-    def __init__(self, file: str, entries: Mapping[KeyPath, tuple[str, int]] | None = None) -> None:
+    def __init__(self, file: str, entries: Mapping[KeyPath, Origin] | None = None) -> None:
         self.file = file
-        self._entries: dict[KeyPath, tuple[str, int]] = dict(entries or {})
+        self._entries: dict[KeyPath, Origin] = dict(entries or {})
 
-    def __getitem__(self, path: KeyPath) -> tuple[str, int]:
+    def __getitem__(self, path: KeyPath) -> Origin:
         return self._entries[tuple(path)]
 
     def __iter__(self) -> Iterator[KeyPath]:
@@ -131,7 +110,7 @@ class Sources(Mapping[KeyPath, tuple[str, int]]):
     def __repr__(self) -> str:
         return f"Sources({self.file!r}, {len(self._entries)} entries)"
 
-    def locate(self, path: Sequence[Any]) -> tuple[str, int | None]:
+    def locate(self, path: Sequence[Any]) -> Origin:
         """Return ``(file, line)`` for ``path``, or for its nearest ancestor that is present.
 
         A key that is absent (e.g. a missing required key) is thus located at the mapping
@@ -315,7 +294,9 @@ def _yaml_error(file: str, text: str, exc: yaml.YAMLError) -> InputError:
         )
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, exc.position) + 1
-        return InputError(file, f"unreadable character {exc.character!r}", line=line)
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
+        why = f"control character U+{code:04X} is not allowed in YAML (remove it)"
+        return InputError(file, why, line=line)
     return InputError(file, f"malformed YAML: {_one_line(exc)}")
 
 
@@ -349,7 +330,10 @@ def load_yaml(path: str | os.PathLike[str]) -> tuple[Any, dict[KeyPath, int]]:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError(file, "file is not valid UTF-8 text", line=line) from None
 
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader refuses control characters here
+    except yaml.YAMLError as exc:
+        raise _yaml_error(file, text, exc) from None
     try:
         try:
             root = loader.get_single_node()
@@ -392,9 +376,7 @@ def load_yaml(path: str | os.PathLike[str]) -> tuple[Any, dict[KeyPath, int]]:
 # --------------------------------------------------------------------------- extends
 
 
-def _copy_sources(
-    value: Any, path: KeyPath, src: Mapping[KeyPath, tuple[str, int]], out: dict
-) -> None:
+def _copy_sources(value: Any, path: KeyPath, src: Mapping[KeyPath, Origin], out: dict) -> None:
     found = src.get(path)
     if found is not None:
         out[path] = found
@@ -406,16 +388,25 @@ def _copy_sources(
             _copy_sources(item, (*path, index), src, out)
 
 
+def _is_sourced_value(data: dict) -> bool:
+    """Whether a mapping is a value with its source: a ``value`` key, at most a ``source``."""
+    return "value" in data and set(data) <= {"value", "source"}
+
+
 def _merge(
     base: Any,
-    base_src: Mapping[KeyPath, tuple[str, int]],
+    base_src: Mapping[KeyPath, Origin],
     over: Any,
-    over_src: Mapping[KeyPath, tuple[str, int]],
+    over_src: Mapping[KeyPath, Origin],
     path: KeyPath,
-    out: dict[KeyPath, tuple[str, int]],
+    out: dict[KeyPath, Origin],
 ) -> Any:
-    """Deep-merge ``over`` onto ``base`` (new dicts; inputs untouched), filling ``out``."""
-    if not (isinstance(base, dict) and isinstance(over, dict)):
+    """Deep-merge ``over`` onto ``base`` (new dicts; inputs untouched), filling ``out``.
+
+    A value with its source (``{value: ..., source: ...}``) is one value: it replaces whole, so
+    a source never outlives the value it was written for.
+    """
+    if not (isinstance(base, dict) and isinstance(over, dict)) or _is_sourced_value(over):
         _copy_sources(over, path, over_src, out)
         return over
     found = over_src.get(path) or base_src.get(path)
@@ -437,7 +428,7 @@ def _merge(
 
 def _load_extending(
     file: str, chain: tuple[tuple[str, str], ...]
-) -> tuple[dict[Any, Any], dict[KeyPath, tuple[str, int]]]:
+) -> tuple[dict[Any, Any], dict[KeyPath, Origin]]:
     data, lines = load_yaml(file)
     own_src = {path: (file, line) for path, line in lines.items()}
     if "extends" not in data:
@@ -453,7 +444,7 @@ def _load_extending(
         entries = [(("extends",), spec)]
     chain = (*chain, (os.path.realpath(file), file))
     merged: dict[Any, Any] = {}
-    merged_src: dict[KeyPath, tuple[str, int]] = {}
+    merged_src: dict[KeyPath, Origin] = {}
     for key_path, name in entries:
         line = lines.get(key_path)
         where = {"line": line, "key": format_key(key_path)}
@@ -467,7 +458,7 @@ def _load_extending(
         if not os.path.exists(base_file):
             raise InputError(file, f"cannot extend {name!r}: file not found ({base_file})", **where)
         base, base_src = _load_extending(base_file, chain)
-        out: dict[KeyPath, tuple[str, int]] = {}
+        out: dict[KeyPath, Origin] = {}
         merged = _merge(merged, merged_src, base, base_src, (), out)
         merged_src = out
     out = {}
@@ -780,7 +771,7 @@ def validate[M: BaseModel](model_cls: type[M], data: dict[Any, Any], sources: So
         if kind == "extra_forbidden":
             message = _unknown_key_message(model_cls, data, chosen)
         else:
-            message = err["msg"]
+            message = err["msg"].removeprefix("Value error, ")
             if kind in ("union_tag_invalid", "union_tag_not_found"):
                 tag = str((err.get("ctx") or {}).get("discriminator", "")).strip("'")
                 if tag and isinstance(_get(data, path), dict):
@@ -797,11 +788,80 @@ def validate[M: BaseModel](model_cls: type[M], data: dict[Any, Any], sources: So
     return instance
 
 
-def load_model[M: BaseModel](model_cls: type[M], path: str | os.PathLike[str]) -> M:
-    """Load ``path`` (resolving ``extends``) and validate it with ``model_cls``.
+def load_model[M: BaseModel](
+    model_cls: type[M], path: str | os.PathLike[str], edits: Sequence[str] = ()
+) -> M:
+    """Load ``path`` (resolving ``extends``), apply ``edits`` and validate with ``model_cls``.
+
+    Args:
+        model_cls: The pydantic model to validate against.
+        path: The file.
+        edits: ``PATH=VALUE`` edits applied on top of the file (see :func:`with_edits`).
 
     Raises:
-        InputError: For any problem, located in the file where the offending value was set.
+        InputError: For any problem, located in the file where the offending value was set, or
+            at the edit that set it.
     """
     data, sources = load_document(path)
+    data, sources = with_edits(data, sources, edits)
     return validate(model_cls, data, sources)
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def parse_edit(text: str) -> tuple[KeyPath, Any]:
+    """Split a ``PATH=VALUE`` edit into its key path and its value, read as YAML.
+
+    ``unrest.noise=0.3`` gives ``(("unrest", "noise"), 0.3)``; the value may be any YAML
+    value: a number, a word, ``[a, b]``, ``{value: 1, source: "..."}``.
+
+    Raises:
+        InputError: Named ``--set TEXT``, if there is no ``=``, a key is empty, or the value
+            is not valid YAML or is empty.
+    """
+    label = f"--set {text}"
+    path, sep, raw = text.partition("=")
+    keys = tuple(k.strip() for k in path.split("."))
+    if not sep or not all(keys):
+        raise InputError(label, "give PATH=VALUE with a dotted key path, e.g. unrest.noise=0.3")
+    if not raw.strip():
+        raise InputError(label, "no value after '='")
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        why = getattr(exc, "problem", None) or _one_line(exc)
+        raise InputError(label, f"the value is not valid YAML: {why}") from None
+    return keys, value
+
+
+def with_edits(
+    data: dict[Any, Any], sources: Sources, edits: Sequence[str]
+) -> tuple[dict[Any, Any], Sources]:
+    """``data`` with each ``PATH=VALUE`` edit applied as if written in a file extending it.
+
+    Mappings merge and other values replace, as with ``extends``. Errors in an edited value
+    are located at the edit (``--set PATH=VALUE``) instead of a file line.
+    """
+    entries: dict[KeyPath, Origin] = dict(sources)
+    for text in edits:
+        keys, value = parse_edit(text)
+        over: Any = value
+        for key in reversed(keys):
+            over = {key: over}
+        over_src: dict[KeyPath, Origin] = {}
+        _label_all(value, keys, f"--set {text}", over_src)
+        out: dict[KeyPath, Origin] = {}
+        data = _merge(data, entries, over, over_src, (), out)
+        entries = out
+    return data, Sources(sources.file, entries)
+
+
+def _label_all(value: Any, path: KeyPath, label: str, out: dict) -> None:
+    out[path] = (label, None)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _label_all(item, (*path, key), label, out)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _label_all(item, (*path, index), label, out)

@@ -154,6 +154,8 @@ class CrisisModel(mesa.Model):
             {
                 "day": int(self.time),
                 "protest": f.p,
+                "national_protest": f.protest,
+                "national_violence": f.violence,
                 "violence": list(f.v),
                 "emergency": list(f.emergency),
                 "troops": dict(self.troops),

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from sim.scenario import Sourced
+from sim.scenario import Sourced, SourcedCount
 
 
 def _members(tp: Any) -> tuple[Any, ...]:
@@ -19,7 +19,7 @@ def _members(tp: Any) -> tuple[Any, ...]:
 
 
 def _is_param(tp: Any) -> bool:
-    return Sourced in _members(tp)
+    return not {Sourced, SourcedCount}.isdisjoint(_members(tp))
 
 
 def unsourced(model_cls: type[BaseModel], data: Any, path: tuple = ()) -> list[tuple]:

@@ -114,10 +114,21 @@ def reaction_score(stances: dict[str, float], weights: dict[str, float]) -> floa
     return sum(weights.get(a, 0.0) * s for a, s in stances.items()) / total
 
 
-def choose_provider(utilities: dict[str, tuple[float, dict]], min_utility: float) -> Decision:
-    """Ask the provider with the highest utility if it beats relying on own forces."""
+def choose_provider(
+    utilities: dict[str, tuple[float, dict]], min_utility: float, forced: str | None = None
+) -> Decision:
+    """Ask the provider with the highest utility if it beats relying on own forces.
+
+    ``forced`` (a counterfactual switch) names the provider to ask whatever the utilities.
+    """
     ranked = sorted(utilities.items(), key=lambda kv: (-kv[1][0], kv[0]))
     terms = {k: _r(u) for k, (u, _) in ranked} | {"own_forces": _r(min_utility)}
+    if forced is not None:
+        u, parts = utilities[forced]
+        terms |= {"choice": forced, "terms": parts, "forced": True}
+        best = ranked[0][0]
+        why = f"best by utility: {best} {_r(ranked[0][1][0])}" if best != forced else "also best"
+        return Decision(True, terms, f"switch host_asks: asks {forced} (utility {_r(u)}; {why})")
     if not ranked or ranked[0][1][0] <= min_utility:
         return Decision(False, terms, f"no provider beats own forces ({_r(min_utility)})")
     best, (u, parts) = ranked[0]

@@ -31,11 +31,6 @@ def run_one(scenario: Scenario, seed: int) -> RunResult:
     return RunResult(seed, model.events, outcomes(model), model)
 
 
-def seeds_from(seed: int, n: int) -> list[int]:
-    """The seeds of ``n`` replications starting at ``seed`` (``seed``, ``seed+1``, ...)."""
-    return list(range(seed, seed + n))
-
-
 def run_seeds(scenario: Scenario, seeds: Iterable[int]) -> list[RunResult]:
     """Run ``scenario`` once per seed, in this process, keeping every model in memory."""
     return [run_one(scenario, s) for s in seeds]

@@ -26,9 +26,16 @@ class Sourced(Strict):
     source: str = Field(min_length=1, description="article section, record entry, or 'assumed'")
 
 
-def _ranged(lo: float, hi: float):
-    def check(v: float | Sourced) -> float:
-        x = v.value if isinstance(v, Sourced) else float(v)
+class SourcedCount(Strict):
+    """A whole-number parameter value with the place it comes from."""
+
+    value: int
+    source: str = Field(min_length=1, description="article section, record entry, or 'assumed'")
+
+
+def _ranged(lo: float, hi: float, kind: type = float):
+    def check(v: Any) -> Any:
+        x = kind(v.value if isinstance(v, Sourced | SourcedCount) else v)
         if not lo <= x <= hi:
             raise ValueError(f"must be between {lo:g} and {hi:g}")
         return x
@@ -38,7 +45,23 @@ def _ranged(lo: float, hi: float):
 
 def P(lo: float, hi: float, doc: str) -> Any:
     """A rule parameter in [lo, hi]: a number, or ``{value, source}``; validated to a float."""
-    return Annotated[float | Sourced, Field(description=doc), _ranged(lo, hi)]
+    return Annotated[
+        float | Sourced, Field(description=doc, json_schema_extra=_limits(lo, hi)), _ranged(lo, hi)
+    ]
+
+
+def Count(lo: int, hi: int, doc: str) -> Any:
+    """A whole-number rule parameter in [lo, hi]: a number, or ``{value, source}``; an int."""
+    return Annotated[
+        int | SourcedCount,
+        Field(description=doc, json_schema_extra=_limits(lo, hi)),
+        _ranged(lo, hi, int),
+    ]
+
+
+def _limits(lo: float, hi: float) -> dict[str, float]:
+    """The range in the JSON Schema (it applies to a bare number)."""
+    return {"minimum": lo, "maximum": hi}
 
 
 Share = P(0, 1, "a share or level in [0, 1]")
@@ -98,7 +121,7 @@ class UnrestRules(Strict):
     onset_level: P(0, 1, "protest level at which a region counts as active")
     violent_level: P(0, 1, "violence level at which a region counts as violent")
     stable_level: P(0, 1, "violence level below which order holds")
-    spread_regions: P(1, 100, "active regions beyond the origin that mean spread")
+    spread_regions: Count(1, 100, "active regions beyond the origin that mean spread")
 
 
 # ---------------------------------------------------------------- actors
@@ -116,7 +139,7 @@ class HostParams(Strict):
     """Rule parameters of the state in crisis."""
 
     concession_trigger: Share
-    max_concessions: P(0, 10, "how many concessions the host can make")
+    max_concessions: Count(0, 10, "how many concessions the host can make")
     resign_trigger: Share
     emergency_violence: Share
     emergency_protest: Share
@@ -131,9 +154,9 @@ class HostParams(Strict):
     w_reaction: Weight
     w_offer: P(0, 10, "utility of a force already offered (it will not say no)")
     troops_needed: P(0, 1e6, "troops the host thinks it needs")
-    stable_days: P(0, 60, "whole days of order before the host asks the force to leave")
+    stable_days: Count(0, 60, "whole days of order before the host asks the force to leave")
     exit_notice_days: Days
-    emergency_min_days: P(
+    emergency_min_days: Count(
         0, 60, "whole days emergency rule lasts before a quiet region is released"
     )
 
@@ -289,6 +312,11 @@ class Switches(Strict):
     """Counterfactual switches."""
 
     host_may_request: bool = True
+    host_asks: str | None = Field(
+        None,
+        description="provider the host asks first, whatever the utilities (then as usual)",
+    )
+    host_never_asks: list[str] = Field([], description="providers the host never asks")
 
 
 class Scenario(Strict):
@@ -347,6 +375,21 @@ class Scenario(Strict):
             )
             for fld in ("partners", "adversaries"):
                 need(getattr(a, fld, []), actors, ("actors", aid, fld), "actor")
+        sw = self.switches
+        askable = blocs | {
+            k
+            for k, a in self.actors.items()
+            if a.role in ("patron", "rival")
+            or (a.role == "neighbour" and a.intervention is not None)
+        }
+        why = "is not a provider the host can ask (a bloc, patron, rival, or armed neighbour)"
+        if sw.host_asks is not None and sw.host_asks not in askable:
+            out.append((("switches", "host_asks"), f"'{sw.host_asks}' {why}"))
+        if sw.host_asks is not None and sw.host_asks in sw.host_never_asks:
+            out.append((("switches", "host_asks"), "is also listed in host_never_asks"))
+        for i, k in enumerate(sw.host_never_asks):
+            if k not in askable:
+                out.append((("switches", "host_never_asks", i), f"'{k}' {why}"))
         for bid, b in self.blocs.items():
             need(b.members, actors, ("blocs", bid, "members"), "actor")
             if b.chair not in b.members:

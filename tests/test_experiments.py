@@ -138,7 +138,7 @@ def test_another_sweep_on_the_same_directory_is_refused(tmp_path, capsys):
     other = sweep_file(tmp_path, name="other.yaml", seed=6)
     assert main(["sweep", str(other), "--out", str(out), "--executor", "serial"]) == 2
     err = capsys.readouterr().err.strip()
-    assert "another sweep" in err and len(err.splitlines()) == 1
+    assert "another experiment" in err and len(err.splitlines()) == 1
 
 
 def test_rerun_of_a_finished_sweep_runs_nothing(tmp_path):
@@ -147,7 +147,8 @@ def test_rerun_of_a_finished_sweep_runs_nothing(tmp_path):
     again = run(path, tmp_path / "out", executor="serial")
     assert (again.ran, again.resumed) == (0, 18)
     manifest = load(tmp_path / "out")["manifest"]
-    assert manifest["sweep"] == path.read_text() and manifest["runs_planned"] == 18
+    assert manifest["text"] == path.read_text() and manifest["runs_planned"] == 18
+    assert manifest["status"] == "finished" and manifest["kind"] == "sweep"
 
 
 BAD = {

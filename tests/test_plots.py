@@ -23,9 +23,9 @@ import sim.plots
 from sim.cli import main
 from sim.experiments import load
 from sim.experiments.engine import replicate
+from sim.experiments.intervals import wilson_interval
 from sim.experiments.spec import Keep
 from sim.loading import load_model
-from sim.plots.stats import wilson_interval
 from sim.record import load_record, score_replay
 from sim.runner import run_seeds
 from sim.scenario import Scenario

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from sim.record import load_record, score_replay
-from sim.runner import run_seeds, seeds_from
+from sim.runner import run_seeds
 
 GOAL = 0.90
 
 
 def test_replay_score_meets_the_goal_with_no_forbidden_event(historical):
-    runs = [r.events for r in run_seeds(historical, seeds_from(1, 200))]
+    runs = [r.events for r in run_seeds(historical, range(1, 201))]
     score = score_replay(load_record(), runs)
     assert not score.forbidden, score.table()
     assert score.score >= GOAL, score.table()

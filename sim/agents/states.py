@@ -136,12 +136,14 @@ class Host(StateMixin, mesa.Agent):
         d = rules.threshold_rule(load, p["request_threshold"], "violence over own forces")
         if not d.act:
             return
+        switches = m.scenario_spec.switches
         utils = {
             k: rules.provider_utility(self.view_of(prov), p)
             for k, prov in m.providers.items()
-            if k not in self.refused_by and k != self.key
+            if k not in self.refused_by and k != self.key and k not in switches.host_never_asks
         }
-        choice = rules.choose_provider(utils, p["min_utility"])
+        forced = switches.host_asks if switches.host_asks in utils else None
+        choice = rules.choose_provider(utils, p["min_utility"], forced=forced)
         if not choice.act:
             return
         target = choice.terms["choice"]
@@ -154,10 +156,12 @@ class Host(StateMixin, mesa.Agent):
             f"{d.reason}; {choice.reason}",
         )
         self.asked = target
-        declined = [k for k in self.offers if k != target]
-        for provider in declined:
-            self._decline(provider, f"asked {target} instead")
-        m.requested(target, [self.offers.pop(k) for k in declined])
+        passed_over = []
+        for provider in [k for k in self.offers if k != target]:
+            offerer = self.offers.pop(provider)
+            if self._decline(provider, offerer, f"asked {target} instead"):
+                passed_over.append(offerer)
+        m.requested(target, passed_over)
         m.providers[target].receive_request()
 
     def receive_offer(self, provider: str, offerer: str) -> None:
@@ -165,15 +169,24 @@ class Host(StateMixin, mesa.Agent):
         busy = self.helper or (self.asked if self.waiting else None)
         if not busy:
             self.offers[provider] = offerer
-            return
-        self._decline(provider, f"already turned to {busy}", offerer)
-        self.model.passed_over(offerer)
+        elif provider != busy and self._decline(provider, offerer, f"already turned to {busy}"):
+            self.model.passed_over(offerer)
 
-    def _decline(self, provider: str, why: str, offerer: str | None = None) -> None:
-        offerer = offerer or self.offers[provider]
+    def turned_to(self, state: str) -> bool:
+        """Whether the host has asked, or is helped by, ``state`` or a force it leads."""
+        m = self.model
+        chosen = self.helper or (self.asked if self.waiting else None)
+        return chosen is not None and m.providers[chosen].lead_id == state
+
+    def _decline(self, provider: str, offerer: str, why: str) -> bool:
+        """Decline an offered force; return whether that passes over the state that offered it.
+
+        It does not when the host has turned to that state, or to another force it leads.
+        """
         self.model.emit(
             self.key, "offer_declined", provider, {"offered_by": offerer}, f"declines: {why}"
         )
+        return not self.turned_to(offerer)
 
     def view_of(self, prov: Provider) -> rules.ProviderView:
         """How the host sees one provider: legal basis, speed, capacity, cost, reactions."""
@@ -255,9 +268,13 @@ class Power(StateMixin, Provider):
         return self
 
     def offer_force(self, trigger: rules.Decision) -> bool:
-        """Offer a force if it would agree to send one if asked; return whether it offered."""
+        """Offer a force if it would agree to send one if asked; return whether it offered.
+
+        A state the host has already turned to (alone or through a bloc it leads) is answering
+        that request and offers nothing more.
+        """
         m, prov = self.model, self.force_to_offer()
-        if prov is None:
+        if prov is None or m.host.turned_to(self.key):
             return False
         d, _ = prov.assess()
         if not d.act:

@@ -1,18 +1,39 @@
-"""Compare scenarios run with the same seeds: distributions, differences, bootstrap intervals."""
+"""Compare scenarios run with the same seeds: distributions, shares, paired differences.
+
+Only finished runs count; failed runs are reported by :func:`failures`, never folded into an
+outcome. Numbers get their median and 5-95% range over runs; categories and flags the share of
+each value with a Wilson 95% interval. Against the base scenario, each gets the mean paired
+difference over the seeds finished in both, with a paired bootstrap 95% interval; a scenario on
+its own is not bootstrapped at all.
+"""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
+from sim.experiments.conditions import finished
+from sim.experiments.intervals import wilson_interval
 from sim.experiments.store import ID_COLUMNS
+from sim.outcomes import Outcome, declaration
 
 COLUMNS = [
     "outcome", "kind", "scenario", "value", "n", "median", "q05", "q95",
     "share", "share_lo", "share_hi", "diff", "diff_lo", "diff_hi",
 ]  # fmt: skip
+
+NUMBER_KINDS = ("day", "count", "number")
+
+
+def failures(runs: pd.DataFrame) -> tuple[int, str | None]:
+    """How many runs failed, and the first error (by run id)."""
+    if "status" not in runs.columns:
+        return 0, None
+    failed = runs[runs["status"] != "ok"].sort_values("run_id" if "run_id" in runs else "seed")
+    return len(failed), (str(failed["error"].iloc[0]) if len(failed) else None)
 
 
 def compare(
@@ -20,28 +41,58 @@ def compare(
 ) -> pd.DataFrame:
     """A tidy comparison of each scenario's outcomes with ``base``'s.
 
-    ``runs`` maps scenario names to their runs tables (one row per run, with a ``seed``
-    column; the same seeds in every scenario). Numbers: median and 90% interval over runs,
-    and the difference of means from ``base`` with a paired bootstrap 95% interval (runs
-    where the outcome never happened are left out of both). Categories (text and flags):
-    the share of each value with a bootstrap 95% interval, and its difference from ``base``.
+    Args:
+        runs: Runs tables by scenario name (one row per run with a ``seed`` column; the same
+            seeds in every scenario).
+        base: The scenario the others are compared with.
+        n_boot: Bootstrap resamples of the paired differences.
+        seed: Seed of the bootstrap.
+
+    Returns:
+        One row per outcome and scenario (numbers) or per outcome, scenario and value
+        (categories), with the columns of :data:`COLUMNS`. ``n`` counts finished runs (numbers:
+        those where the outcome happened); a scenario with no finished run has no rows.
+
+    Raises:
+        ValueError: The scenarios were not run with the same seeds.
     """
     rng = np.random.default_rng(seed)
-    frames = {name: df.sort_values("seed").reset_index(drop=True) for name, df in runs.items()}
-    ref = frames[base]
-    n = len(ref)
-    for name, df in frames.items():
-        if list(df["seed"]) != list(ref["seed"]):
+    for name, df in runs.items():
+        if sorted(df["seed"]) != sorted(runs[base]["seed"]):
             raise ValueError(f"{name} was not run with the same seeds as {base}")
-    picks = rng.integers(0, n, size=(n_boot, n))  # paired resamples of the seeds
+    frames = {n: finished(df).set_index("seed").sort_index() for n, df in runs.items()}
+    ref = frames[base]
+    picks = {}
+    for name, df in frames.items():
+        common = df.index.intersection(ref.index)
+        if name != base and len(common):
+            picks[name] = (common, rng.integers(0, len(common), size=(n_boot, len(common))))
     rows = []
-    for col in [c for c in ref.columns if c not in ID_COLUMNS]:
-        numeric = pd.api.types.is_numeric_dtype(ref[col]) and not pd.api.types.is_bool_dtype(
-            ref[col]
-        )
+    for col in _outcome_columns(runs.values()):
+        numeric = _is_number(col, [df[col] for df in frames.values() if col in df])
         for name, df in frames.items():
-            rows += (_numbers if numeric else _shares)(col, name, df[col], ref[col], picks)
+            if col not in df or df.empty:
+                continue
+            pair = picks.get(name)
+            rows += (_numbers if numeric else _shares)(col, name, df[col], ref, pair)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _outcome_columns(tables) -> list[str]:
+    seen: dict[str, None] = {}
+    for df in tables:
+        seen.update((c, None) for c in df.columns if c not in ID_COLUMNS)
+    return list(seen)
+
+
+def _is_number(col: str, columns: list[pd.Series]) -> bool:
+    found = declaration(col)
+    if isinstance(found, Outcome):
+        return found.kind in NUMBER_KINDS
+    present = [c for c in columns if c.notna().any()] or columns
+    return all(
+        pd.api.types.is_numeric_dtype(c) and not pd.api.types.is_bool_dtype(c) for c in present
+    )
 
 
 def _interval(samples: np.ndarray) -> tuple[float, float]:
@@ -49,35 +100,53 @@ def _interval(samples: np.ndarray) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _numbers(col: str, name: str, x: pd.Series, ref: pd.Series, picks: np.ndarray) -> list:
-    a, b = x.to_numpy(dtype=float), ref.to_numpy(dtype=float)
+def _paired(a: pd.Series, b: pd.Series, pair) -> tuple[float | None, float | None, float | None]:
+    """Mean of ``a - b`` over the paired seeds where both exist, with its bootstrap interval."""
+    if pair is None:
+        return None, None, None
+    common, picks = pair
+    d = a.reindex(common).to_numpy(float) - b.reindex(common).to_numpy(float)
+    if np.isnan(d).all():
+        return None, None, None
+    with warnings.catch_warnings():  # a resample of only missing pairs has no mean
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = _interval(np.nanmean(d[picks], axis=1))
+    return float(np.nanmean(d)), lo, hi
+
+
+def _numbers(col: str, name: str, x: pd.Series, ref: pd.DataFrame, pair) -> list:
+    a = x.to_numpy(dtype=float)
     seen = ~np.isnan(a)
     row = [col, "number", name, None, int(seen.sum())]
+    share = float(seen.mean()) if len(a) else 0.0
     if not seen.any():
-        return [[*row, None, None, None, 0.0, None, None, None, None, None]]
+        return [[*row, None, None, None, share, None, None, None, None, None]]
     q05, med, q95 = np.quantile(a[seen], [0.05, 0.5, 0.95])
-    both = seen & ~np.isnan(b)
-    diff = lo = hi = None
-    if both.any():
-        d = np.where(both, a - b, np.nan)
-        diff = float(np.nanmean(d))
-        with np.errstate(invalid="ignore"):
-            lo, hi = _interval(np.nanmean(d[picks], axis=1))
-    share = float(seen.mean())
+    diff, lo, hi = (
+        _paired(x.astype(float), ref[col].astype(float), pair) if col in ref else (None,) * 3
+    )
     return [[*row, float(med), float(q05), float(q95), share, None, None, diff, lo, hi]]
 
 
-def _shares(col: str, name: str, x: pd.Series, ref: pd.Series, picks: np.ndarray) -> list:
-    a, b = x.fillna("none").astype(str), ref.fillna("none").astype(str)
+def _shares(col: str, name: str, x: pd.Series, ref: pd.DataFrame, pair) -> list:
+    a = _labels(x)
+    b = _labels(ref[col]) if col in ref else None
+    values = sorted(set(a) | (set(b) if b is not None else set()))
     out = []
-    for value in sorted(set(a) | set(b)):
-        ia, ib = (a == value).to_numpy(float), (b == value).to_numpy(float)
-        slo, shi = _interval(ia[picks].mean(axis=1))
-        dlo, dhi = _interval((ia - ib)[picks].mean(axis=1))
-        share, diff = float(ia.mean()), float(ia.mean() - ib.mean())
+    for value in values:
+        hits = int((a == value).sum())
+        slo, shi = wilson_interval(hits, len(a))
+        diff = lo = hi = None
+        if b is not None:
+            diff, lo, hi = _paired((a == value).astype(float), (b == value).astype(float), pair)
         row = [col, "share", name, value, len(a), None, None, None]
-        out.append([*row, share, slo, shi, diff, dlo, dhi])
+        out.append([*row, hits / len(a), slo, shi, diff, lo, hi])
     return out
+
+
+def _labels(column: pd.Series) -> pd.Series:
+    """Category values as text, a missing one as ``none``."""
+    return column.map(lambda v: "none" if v is None or v != v else str(v))
 
 
 def largest_differences(table: pd.DataFrame, base: str, top: int = 2) -> list[str]:
@@ -118,13 +187,34 @@ def largest_differences(table: pd.DataFrame, base: str, top: int = 2) -> list[st
     return out
 
 
-def as_text(table: pd.DataFrame, base: str, runs: int) -> str:
-    """The comparison as plain text: per outcome, a line per scenario (one line if alone)."""
-    alone = table.scenario.nunique() == 1
-    name_width = max(map(len, table.scenario.unique()), default=0)
-    lines = [f"# {runs} runs per scenario, same seeds; medians and 90% intervals"]
+def as_text(
+    table: pd.DataFrame,
+    base: str,
+    runs: int,
+    failed: Mapping[str, tuple[int, str | None]] | None = None,
+) -> str:
+    """The comparison as plain text: per outcome, a line per scenario (one line if alone).
+
+    ``failed`` gives, per scenario, the failed runs and the first error; they are named at the
+    top and left out of every figure.
+    """
+    names = list(dict.fromkeys([base, *(failed or {}), *table.scenario.unique()]))
+    alone = len(names) == 1
+    name_width = max(map(len, names), default=0)
+    lines = [
+        f"# {runs} runs per scenario, same seeds. Numbers: median [5th, 95th percentile of runs]"
+        "; values: share of runs [Wilson 95% interval]"
+    ]
     if not alone:
-        lines[0] += f"; differences against {base} with 95% intervals"
+        lines.append(
+            f"# diff: mean difference from {base} over the paired seeds "
+            "[paired bootstrap 95% interval]"
+        )
+    for name, (count, error) in (failed or {}).items():
+        if count:
+            lines.append(
+                f"# {name}: {count} of {runs} runs failed and are left out; first error: {error}"
+            )
     for outcome, rows in table.groupby("outcome", sort=False):
         if alone:
             lines.append(
@@ -132,22 +222,34 @@ def as_text(table: pd.DataFrame, base: str, runs: int) -> str:
             )
             continue
         lines.append(f"\n{outcome}")
-        lines += [f"  {r.scenario:<{name_width}} {_cell(r, base)}" for _, r in rows.iterrows()]
+        for name in names:
+            mine = rows[rows.scenario == name]
+            cell = ", ".join(_cell(r, base) for _, r in mine.iterrows()) or "no finished run"
+            lines.append(f"  {name:<{name_width}} {cell}")
+    if table.empty:
+        lines.append("  no run finished")
     return "\n".join(lines)
 
 
+def _number(x: float, sign: bool = False) -> str:
+    text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+    return "+" + text if sign and x >= 0 else text
+
+
 def _cell(r: pd.Series, base: str) -> str:
-    compared = r.scenario != base and r["diff"] is not None and r["diff"] == r["diff"]
+    compared = r.scenario != base and pd.notna(r["diff"])
     if r.kind == "share":
         text = f"{r.value}: {r.share:.0%} [{r.share_lo:.0%}, {r.share_hi:.0%}]"
-        return text + (
-            f"  diff {r['diff']:+.0%} [{r.diff_lo:+.0%}, {r.diff_hi:+.0%}]" if compared else ""
-        )
-    if r["median"] is None or r["median"] != r["median"]:
+        if compared:
+            d, lo, hi = (100 * r[k] for k in ("diff", "diff_lo", "diff_hi"))
+            text += f"  diff {d:+.0f} pts [{lo:+.0f}, {hi:+.0f}]"
+        return text
+    if pd.isna(r["median"]):
         return "never"
-    text = f"median {r['median']:.3g} [{r.q05:.3g}, {r.q95:.3g}]"
+    text = f"median {_number(r['median'])} [{_number(r.q05)}, {_number(r.q95)}]"
     if r.share < 1:
         text += f" (occurred in {r.share:.0%})"
-    return text + (
-        f"  diff {r['diff']:+.3g} [{r.diff_lo:+.3g}, {r.diff_hi:+.3g}]" if compared else ""
-    )
+    if compared:
+        d, lo, hi = (_number(r[k], sign=True) for k in ("diff", "diff_lo", "diff_hi"))
+        text += f"  diff {d} [{lo}, {hi}]"
+    return text

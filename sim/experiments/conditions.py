@@ -11,14 +11,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
+from sim.errors import AnalysisError
 from sim.experiments.spec import SweepSpec
-
-
-class AnalysisError(Exception):
-    """An analysis that cannot be done on these results; the message says why, in one line."""
 
 
 def finished(runs: pd.DataFrame) -> pd.DataFrame:
@@ -72,9 +68,11 @@ def condition(runs: pd.DataFrame, expression: str) -> np.ndarray:
 
 def sweep_of(manifest: dict[str, Any]) -> SweepSpec:
     """The sweep that made an experiment directory, from its manifest."""
-    try:
-        return SweepSpec.model_validate(yaml.safe_load(manifest["sweep"]))
-    except (ValidationError, yaml.YAMLError, KeyError, TypeError):
+    if manifest.get("kind") != "sweep":
         raise AnalysisError(
             "these results are replications of a scenario, not a sweep: nothing was varied"
-        ) from None
+        )
+    try:
+        return SweepSpec.model_validate(manifest["spec"])
+    except (ValidationError, KeyError, TypeError):
+        raise AnalysisError("the manifest does not hold a sweep this version can read") from None

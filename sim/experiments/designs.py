@@ -4,12 +4,17 @@ Samplers come from SALib (Sobol/Saltelli, Morris) and ``scipy.stats.qmc`` (Latin
 Monte Carlo uses a seeded :func:`numpy.random.default_rng`. Every design draws points in the
 unit cube and maps each column through its parameter's inverse CDF, truncated to the
 parameter's bounds, so SALib's row structure is kept for its analysers. Same seed, same rows.
+
+A whole-number parameter (``whole``) is drawn over ``[low - 1/2, high + 1/2]`` and rounded to
+the nearest whole number (halves up), so that under a uniform distribution every whole number
+within the bounds is equally likely; a grid rounds its evenly spaced points.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -71,8 +76,37 @@ def design_size(design: str, k: int, samples: int, levels: list[int] | None = No
     raise ValueError(f"unknown design {design!r}; choose one of {', '.join(DESIGNS)}")
 
 
+def check_design(design: str, params: Sequence[Parameter], samples: int) -> None:
+    """Refuse whole-number parameters a design cannot resolve into distinct values.
+
+    Raises:
+        ValueError: A grid asks for more points than a whole-number range holds, or a morris
+            design has a whole-number range narrower than its levels.
+    """
+    for p in params:
+        if not p.whole or p.bounds is None:
+            continue
+        low, high = _bounds(p)
+        count = int(high - low) + 1
+        if design == "grid" and samples > count:
+            raise ValueError(
+                f"'{p.path}' holds {count} whole numbers in its bounds, fewer than the grid's "
+                f"{samples} points; give levels instead"
+            )
+        if design == "morris" and count < MORRIS_LEVELS:
+            raise ValueError(
+                f"'{p.path}' holds {count} whole numbers in its bounds; morris needs at least "
+                f"{MORRIS_LEVELS} distinct levels"
+            )
+
+
 def sample(design: str, params: list[Parameter], samples: int, seed: int) -> list[tuple]:
-    """The rows of a design, values in parameter order.
+    """The rows of a design as a list (see :func:`design_rows`)."""
+    return list(design_rows(design, params, samples, seed))
+
+
+def design_rows(design: str, params: list[Parameter], samples: int, seed: int) -> Iterable[tuple]:
+    """The rows of a design, values in parameter order; a grid's rows are made as read.
 
     Args:
         design: One of grid, lhs, sobol, morris, montecarlo.
@@ -81,7 +115,8 @@ def sample(design: str, params: list[Parameter], samples: int, seed: int) -> lis
         seed: Seed of the sampler; the same seed gives the same rows.
 
     Returns:
-        ``design_size(...)`` tuples of Python floats, or of level values as given.
+        ``design_size(...)`` tuples of Python floats (ints for whole-number parameters), or of
+        level values as given.
 
     Raises:
         ValueError: For an unknown design, levels with lhs/sobol/morris, a sobol ``samples``
@@ -93,7 +128,7 @@ def sample(design: str, params: list[Parameter], samples: int, seed: int) -> lis
     k = len(params)
     if design == "grid":
         axes = [p.levels if p.levels is not None else _linspace(p, samples) for p in params]
-        return [tuple(row) for row in itertools.product(*axes)]
+        return itertools.product(*axes)
     if design == "montecarlo":
         rng = np.random.default_rng(seed)
         columns: list[list[Any]] = []
@@ -143,7 +178,8 @@ def _bounds(p: Parameter) -> tuple[float, float]:
 def _linspace(p: Parameter, samples: int) -> list[float]:
     """``samples`` evenly spaced points from low to high inclusive."""
     low, high = _bounds(p)
-    return [float(x) for x in np.linspace(low, high, samples)]
+    points = np.linspace(low, high, samples)
+    return [math.floor(x + 0.5) for x in points] if p.whole else [float(x) for x in points]
 
 
 def _inverse_cdf(p: Parameter, u: np.ndarray) -> list[float]:
@@ -151,6 +187,8 @@ def _inverse_cdf(p: Parameter, u: np.ndarray) -> list[float]:
     from scipy import stats
 
     low, high = _bounds(p)
+    if p.whole:
+        low, high = low - 0.5, high + 0.5
     u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
     if p.distribution == "uniform":
         x = low + u * (high - low)
@@ -171,6 +209,9 @@ def _inverse_cdf(p: Parameter, u: np.ndarray) -> list[float]:
         a = (math.log(low) - p.mean) / p.sd if low > 0 else -np.inf
         b = (math.log(high) - p.mean) / p.sd
         x = np.exp(stats.truncnorm.ppf(u, a, b, loc=p.mean, scale=p.sd))
+    if p.whole:
+        lo, hi = _bounds(p)
+        return [int(v) for v in np.clip(np.floor(np.asarray(x) + 0.5), lo, hi)]
     return [float(v) for v in np.clip(x, low, high)]
 
 

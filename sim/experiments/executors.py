@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
@@ -52,13 +53,26 @@ def _pipeline(
     window: int,
     on_result: Callable[[ChunkResult], None],
 ) -> None:
-    """Keep ``window`` tasks in flight; hand over results in the order they finish."""
+    """Keep ``window`` tasks in flight; hand over results in the order they finish.
+
+    On Ctrl-C, tasks not yet started are cancelled and those already running are waited for
+    and handed over (a second Ctrl-C stops at once), then the interrupt goes on.
+    """
     pending = {submit(t) for t in islice(tasks, window)}
-    while pending:
-        done, pending = wait_first(pending)
-        for future in done:
-            on_result(future.result())
-        pending |= {submit(t) for t in islice(tasks, len(done))}
+    try:
+        while pending:
+            done, pending = wait_first(pending)
+            for future in done:
+                on_result(future.result())
+            pending |= {submit(t) for t in islice(tasks, len(done))}
+    except KeyboardInterrupt:
+        running = {f for f in pending if not f.cancel()}
+        while running:
+            done, running = wait_first(running)
+            for future in done:
+                if not future.cancelled() and future.exception() is None:
+                    on_result(future.result())
+        raise
 
 
 @contextmanager
@@ -67,13 +81,20 @@ def _local(workers: int, scheduler: str | None):
     # never from this (possibly multi-threaded) process.
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(["sim.experiments.worker"])
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_ignore_interrupt
+    ) as pool:
 
         def wait_first(pending: set) -> tuple[set, set]:
             done, rest = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             return set(done), set(rest)
 
         yield (lambda task: pool.submit(run_chunk, task)), wait_first
+
+
+def _ignore_interrupt() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them after their running chunk."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager

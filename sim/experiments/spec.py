@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.experiments.designs import design_size
-from sim.loading import InputError, Sources, load_document, load_model, validate
+from sim.experiments.designs import check_design, design_size
+from sim.loading import InputError, Sources, load_document, load_model, validate, with_edits
 from sim.scenario import Scenario
 
 
@@ -27,7 +27,8 @@ class Parameter(Strict):
     draws inside it: ``uniform``; ``triangular`` with its ``peak``; ``normal`` or ``lognormal``
     with ``mean`` and ``sd`` (of the log, for lognormal), truncated to the bounds. ``levels``
     lists the values to try instead (grid and montecarlo designs only); booleans and text are
-    allowed there.
+    allowed there. ``whole: true`` draws whole numbers (see :mod:`sim.experiments.designs`);
+    a parameter that is a whole number in the scenario format is always drawn so.
     """
 
     path: str = Field(description="dotted key path in the scenario, e.g. unrest.contagion")
@@ -37,6 +38,7 @@ class Parameter(Strict):
     peak: float | None = Field(None, description="mode of a triangular distribution")
     mean: float | None = None
     sd: float | None = Field(None, gt=0)
+    whole: bool = Field(False, description="draw whole numbers (set for integer parameters)")
 
     @model_validator(mode="after")
     def _complete(self) -> Parameter:
@@ -101,30 +103,70 @@ class SweepSpec(Strict):
         return out
 
 
-def load_sweep(path: str | os.PathLike[str]) -> tuple[SweepSpec, Scenario, str]:
+def load_sweep(
+    path: str | os.PathLike[str],
+    *,
+    edits: Sequence[str] = (),
+    samples: int | None = None,
+    replications: int | None = None,
+) -> tuple[SweepSpec, Scenario, str]:
     """Read and check a sweep file and its base scenario.
 
-    Returns the spec, the validated base scenario and the SHA-256 of the sweep file. Every
-    problem is an :class:`InputError` naming the file, line and key.
+    Args:
+        path: The sweep file.
+        edits: ``PATH=VALUE`` edits of the base scenario (``--set``).
+        samples: Replaces the file's ``samples`` (``--samples``).
+        replications: Replaces the file's ``replications`` (``--replications``).
+
+    Returns:
+        The spec (integer parameters marked ``whole``, their levels as ints), the validated
+        base scenario and the sweep file's text.
+
+    Raises:
+        InputError: For every problem, naming the file, line and key (or the option).
     """
     data, sources = load_document(path)
+    overrides = [(k, v) for k, v in (("samples", samples), ("replications", replications)) if v]
+    for key, value in overrides:
+        data, sources = with_edits(data, sources, [f"{key}={value}"])
+        sources = _relabel(sources, (key,), f"--{key} {value}")
     spec = validate(SweepSpec, data, sources)
     base_path = Path(path).parent / spec.base
     if not base_path.exists():
         raise sources.error(("base",), f"scenario file not found: {base_path}")
-    base = load_model(Scenario, base_path)
-    check_paths(spec, base, sources)
+    base = load_model(Scenario, base_path, edits)
+    spec = check_parameters(spec, base, sources)
     if spec.parameters:
         try:
             design_size(spec.design, len(spec.parameters), spec.samples)
+            check_design(spec.design, spec.parameters, spec.samples)
         except ValueError as err:
             raise sources.error(("samples",), str(err)) from None
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return spec, base, digest
+    return spec, base, Path(path).read_text(encoding="utf-8")
 
 
-def check_paths(spec: SweepSpec, base: Scenario, sources: Sources) -> None:
-    """Each varied path must name a number or switch of the base scenario, within its range."""
+def _relabel(sources: Sources, path: tuple, label: str) -> Sources:
+    return Sources(sources.file, {**dict(sources), path: (label, None)})
+
+
+def runs_planned(spec: SweepSpec, replications: int | None = None) -> int:
+    """Runs a sweep makes: design rows times replications (the spec's, unless given)."""
+    rows = design_size(spec.design, len(spec.parameters), spec.samples, _level_counts(spec))
+    return (rows if spec.parameters else 1) * (replications or spec.replications)
+
+
+def _level_counts(spec: SweepSpec) -> list[int]:
+    return [len(p.levels) for p in spec.parameters if p.levels is not None]
+
+
+def check_parameters(spec: SweepSpec, base: Scenario, sources: Sources) -> SweepSpec:
+    """Check each varied parameter against the base scenario; return the spec, types settled.
+
+    Each path must name a number or switch of the base scenario; its bounds and levels must
+    pass the scenario format's own checks. A parameter that is a whole number in the format
+    is marked ``whole``: its bounds and levels must be whole numbers, and levels become ints.
+    """
+    settled = []
     for i, p in enumerate(spec.parameters):
         where = ("parameters", i, "path")
         current = value_at(base, p.key)
@@ -132,12 +174,26 @@ def check_paths(spec: SweepSpec, base: Scenario, sources: Sources) -> None:
             raise sources.error(where, f"'{p.path}' is not a key of the base scenario")
         if isinstance(current, BaseModel | dict | list):
             raise sources.error(where, f"'{p.path}' is not a single value")
+        field = "levels" if p.levels is not None else "bounds"
         trial = p.levels if p.levels is not None else list(p.bounds or ())
-        for value in trial:
-            problem = _try_value(base, p.key, value)
+        whole = p.whole or (isinstance(current, int) and not isinstance(current, bool))
+        if whole:
+            broken = [v for v in trial if isinstance(v, bool | str) or float(v) != int(v)]
+            if broken:
+                why = f"{broken[0]!r}: '{p.path}' takes whole numbers"
+                raise sources.error(("parameters", i, field), why)
+            p = p.model_copy(
+                update={
+                    "whole": True,
+                    "levels": None if p.levels is None else [int(v) for v in p.levels],
+                }
+            )
+        for value in p.levels if p.levels is not None else list(p.bounds or ()):
+            problem = _try_value(base, p.key, int(value) if whole else value)
             if problem:
-                field = "levels" if p.levels is not None else "bounds"
                 raise sources.error(("parameters", i, field), f"{value!r}: {problem}")
+        settled.append(p)
+    return spec.model_copy(update={"parameters": settled})
 
 
 _MISSING = object()
@@ -175,7 +231,8 @@ __all__ = [
     "Keep",
     "Parameter",
     "SweepSpec",
-    "check_paths",
+    "check_parameters",
     "load_sweep",
+    "runs_planned",
     "value_at",
 ]

@@ -21,6 +21,7 @@ class Task:
     keys: list[tuple[str, ...]]
     names: list[str]
     runs: list[RunSpec]
+    columns: list[str]
     keep: Keep = field(default_factory=Keep)
 
 
@@ -50,13 +51,17 @@ def run_chunk(task: Task) -> ChunkResult:
             if run.values != values:
                 scenario, values = with_values(task.base, task.keys, run.values), run.values
             model = CrisisModel(scenario, rng=run.seed).run()
-            row |= {"status": "ok", "error": None, **outcomes(model)}
+            record = outcomes(model)
+            if list(record) != task.columns:
+                raise ValueError(f"outcome columns {list(record)} differ from the experiment's")
+            row |= {"status": "ok", "error": None, **record}
             if task.keep.series:
                 series.append(series_frame(model).assign(run_id=run.run_id))
             if task.keep.events:
                 events.append(events_frame(model).assign(run_id=run.run_id))
         except Exception as err:  # a failed run must not stop the sweep
-            row |= {"status": "failed", "error": f"{type(err).__name__}: {err}"}
+            why = " ".join(str(err).split())
+            row |= {"status": "failed", "error": f"{type(err).__name__}: {why}"}
         rows.append(row)
     return ChunkResult(
         chunk_id=task.runs[0].run_id,

@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.experiments.conditions import finished
-from sim.plots.stats import is_flag, is_number, wilson_interval
+from sim.experiments.intervals import wilson_interval
+from sim.plots.stats import is_flag, is_number
 from sim.plots.style import (
     axis_label,
     colour_map,

@@ -22,8 +22,22 @@ BANDS = ((0.05, 0.95, 0.18), (0.25, 0.75, 0.38))
 """(low quantile, high quantile, opacity) of the shaded bands: 90% and 50% of runs."""
 
 
-def run_quantiles(series: pd.DataFrame, variable: str, entity: str = "all") -> pd.DataFrame:
-    """Quantiles over runs, by date, of one variable of one entity.
+def default_entity(series: pd.DataFrame, variable: str) -> str:
+    """The entity a fan shows when none is named: ``all``, or the variable's only entity.
+
+    Raises:
+        ValueError: The variable has several entities and none is ``all`` (they are listed).
+    """
+    entities = sorted(set(series.loc[series["variable"] == variable, "entity"]))
+    if "all" in entities or not entities:
+        return "all"
+    if len(entities) == 1:
+        return entities[0]
+    raise ValueError(f"{variable!r} has several entities; choose one with --entity: {entities}")
+
+
+def run_quantiles(series: pd.DataFrame, variable: str, entity: str | None = None) -> pd.DataFrame:
+    """Quantiles over runs, by date, of one variable of one entity (see :func:`default_entity`).
 
     Returns:
         One row per date (a DatetimeIndex), columns 0.05, 0.25, 0.5, 0.75, 0.95 and ``n`` (runs).
@@ -36,6 +50,7 @@ def run_quantiles(series: pd.DataFrame, variable: str, entity: str = "all") -> p
     if rows.empty:
         known = sorted(set(series["variable"]))
         raise ValueError(f"no variable {variable!r} in the series; there are {known}")
+    entity = entity or default_entity(series, variable)
     picked = rows[rows["entity"] == entity]
     if picked.empty:
         known = sorted(set(rows["entity"]))
@@ -49,14 +64,17 @@ def run_quantiles(series: pd.DataFrame, variable: str, entity: str = "all") -> p
 
 
 def fan_chart(
-    series_by_scenario: Mapping[str, pd.DataFrame], variable: str, entity: str = "all"
+    series_by_scenario: Mapping[str, pd.DataFrame],
+    variable: str = "foreign_troops",
+    entity: str | None = None,
 ) -> Figure:
     """Median over runs and 50% / 90% bands of a daily series, one fan per scenario.
 
     Args:
         series_by_scenario: Series tables by scenario name (legend order).
         variable: Series variable, e.g. ``foreign_troops``, ``domestic_pressure``.
-        entity: Its entity (``all`` for the total foreign force, a region, an actor ...).
+        entity: Its entity (``all`` for the total foreign force, a region, an actor ...); by
+            default ``all`` or the variable's only entity.
 
     Returns:
         The figure: one axes, dates on x; per scenario one median line and two bands.
@@ -72,6 +90,7 @@ def fan_chart(
             fans[name] = run_quantiles(table, variable, entity)
         except ValueError as err:
             raise ValueError(f"{name}: {err}") from None
+    entity = entity or default_entity(next(iter(series_by_scenario.values())), variable)
     colours = colour_map(fans)
     fig = new_figure(8.5, 4.5)
     ax = fig.subplots()

@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 from sim.plots.style import (
     SEQUENTIAL,
     axis_label,
+    colour_limits,
     date_numbers,
     format_date_axis,
     new_figure,
@@ -74,12 +75,15 @@ def unrest_heatmap(
     )
     heat, cbar_ax, force = axes[0, 0], axes[0, 1], axes[1, 0]
     axes[1, 1].remove()
+    values = grid.to_numpy(dtype=float)
+    vmin, vmax = colour_limits(values, low=0.0)
     image = heat.imshow(
-        grid.to_numpy(dtype=float),
+        values,
         aspect="auto",
         interpolation="nearest",
         cmap=SEQUENTIAL,
-        vmin=0.0,
+        vmin=vmin,
+        vmax=vmax,
         extent=(x[0] - 0.5, x[-1] + 0.5, len(grid) - 0.5, -0.5),
     )
     fig.colorbar(image, cax=cbar_ax, label=axis_label(variable))

@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.outcomes import unit
 from sim.plots.style import (
     MUTED,
     new_figure,
@@ -14,7 +15,6 @@ from sim.plots.style import (
     pretty,
     require_columns,
     series_colour,
-    unit,
 )
 
 SOBOL_COLUMNS = ("parameter", "S1", "S1_conf", "ST", "ST_conf")

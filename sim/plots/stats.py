@@ -1,22 +1,9 @@
-"""Small summaries the figures draw: shares with Wilson intervals, kinds of columns."""
+"""Kinds of columns the figures tell apart: numbers, flags, text."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-Z95 = 1.959963984540054
-"""Standard normal quantile of a two-sided 95% interval."""
-
-
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a binomial share (95% by default); (nan, nan) when n is 0."""
-    if n == 0:
-        return float("nan"), float("nan")
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
 def is_number(column: pd.Series) -> bool:

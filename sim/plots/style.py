@@ -1,4 +1,4 @@
-"""Shared look of the figures: palette, figure factory, date axes, labels with units."""
+"""Shared look of the figures: palette, figure factory, date axes, labels with declared units."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+
+from sim.outcomes import unit
 
 OKABE_ITO = (
     "#E69F00",  # orange
@@ -33,29 +35,6 @@ SEQUENTIAL = "viridis"
 MUTED = "#BBBBBB"
 """Grey for backgrounds and reference marks."""
 
-UNITS = {
-    "protest": "share mobilised, 0-1",
-    "violence": "level, 0-1",
-    "emergency": "in force, 0/1",
-    "regions_under_emergency": "regions",
-    "foreign_troops": "troops",
-    "domestic_pressure": "dimensionless",
-    "influence": "0-1",
-    "casualty_index": "dimensionless",
-    "troop_days": "troop-days",
-    "peak_foreign_troops": "troops",
-    "choice_margin": "utility",
-}
-"""Units of series variables and outcomes by exact name (see :func:`unit` for patterns)."""
-
-PATTERN_UNITS = (
-    ("_day", "days since start"),
-    ("_days", "days"),
-    ("influence_shift_", "change in influence, 0-1 scale"),
-    ("peak_pressure_", "dimensionless"),
-)
-"""(suffix or prefix, unit) for names not in :data:`UNITS`; prefixes end with ``_``."""
-
 
 def series_colour(i: int) -> str:
     """The colour of the ``i``-th series (cycling through :data:`SERIES_COLOURS`)."""
@@ -69,6 +48,20 @@ def colour_map(keys: Iterable[Hashable]) -> dict[Hashable, str]:
         if key not in out:
             out[key] = series_colour(len(out))
     return out
+
+
+def colour_limits(values: Any, low: float | None = None) -> tuple[float, float]:
+    """Limits of a colour scale: the data's range (from ``low`` if given), a unit span if flat.
+
+    A flat field (all zero, say) gets ``[v, v + 1]`` rather than matplotlib's ``v +/- 0.1``.
+    """
+    data = np.asarray(values, dtype=float)
+    data = data[np.isfinite(data)]
+    if not data.size:
+        return (0.0 if low is None else low), (1.0 if low is None else low + 1.0)
+    vmin = float(data.min()) if low is None else low
+    vmax = float(data.max())
+    return vmin, (vmax if vmax > vmin else vmin + 1.0)
 
 
 def new_figure(width: float = 8.0, height: float = 4.5) -> Figure:
@@ -97,16 +90,6 @@ def format_date_axis(ax: Axes, label: str = "date") -> None:
 def pretty(name: str) -> str:
     """A column or variable name as words: ``casualty_index`` -> ``casualty index``."""
     return name.replace("_", " ")
-
-
-def unit(name: str) -> str | None:
-    """The unit of a series variable or outcome, if known."""
-    if name in UNITS:
-        return UNITS[name]
-    for pattern, text in PATTERN_UNITS:
-        if name.startswith(pattern) if pattern.endswith("_") else name.endswith(pattern):
-            return text
-    return None
 
 
 def axis_label(name: str) -> str:

@@ -9,11 +9,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.experiments.conditions import finished
-from sim.plots.stats import as_numbers, is_flag, is_number, wilson_interval
+from sim.experiments.intervals import wilson_interval
+from sim.plots.stats import as_numbers, is_flag, is_number
 from sim.plots.style import (
     MUTED,
     SEQUENTIAL,
     axis_label,
+    colour_limits,
     new_figure,
     parameter_label,
     pretty,
@@ -27,16 +29,33 @@ def _levels(column: pd.Series) -> list:
     return sorted(column.dropna().unique(), key=str)
 
 
-def _bins(column: pd.Series, count: int) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
-    """Bin index of every row, the bin edges, and tick labels if the column is categorical."""
+MAX_LEVEL_BINS = 15
+"""A numeric parameter with at most this many distinct values (a grid) gets a bin per value."""
+
+
+def _bins(
+    column: pd.Series, count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str] | None]:
+    """Bin index of every row, bin edges, bin centres, and tick labels if categorical.
+
+    A numeric column with few distinct values (a grid's levels) gets one bin per value, centred
+    on it, so that no bin is empty; other numbers get ``count`` equal bins over their range.
+    """
     if is_number(column):
-        low, high = float(column.min()), float(column.max())
-        edges = np.linspace(low, high if high > low else low + 1.0, count + 1)
-        codes = np.clip(np.searchsorted(edges, column.to_numpy(float), "right") - 1, 0, count - 1)
-        return codes, edges, None
+        x = column.to_numpy(float)
+        levels = np.unique(x)
+        if len(levels) <= MAX_LEVEL_BINS:
+            gaps = np.diff(levels) if len(levels) > 1 else np.array([1.0])
+            mids = (levels[1:] + levels[:-1]) / 2
+            edges = np.concatenate([[levels[0] - gaps[0] / 2], mids, [levels[-1] + gaps[-1] / 2]])
+            return np.searchsorted(levels, x), edges, levels, None
+        low, high = float(levels[0]), float(levels[-1])
+        edges = np.linspace(low, high, count + 1)
+        codes = np.clip(np.searchsorted(edges, x, "right") - 1, 0, count - 1)
+        return codes, edges, (edges[:-1] + edges[1:]) / 2, None
     levels = _levels(column)
     codes = column.map({v: i for i, v in enumerate(levels)}).to_numpy(int)
-    return codes, np.arange(len(levels) + 1) - 0.5, [str(v) for v in levels]
+    return codes, np.arange(len(levels) + 1) - 0.5, np.arange(len(levels)), [str(v) for v in levels]
 
 
 def _response_label(outcome: str, flag: bool, stat: str) -> str:
@@ -95,8 +114,7 @@ def _scatter(ax: Axes, table: pd.DataFrame, x: str, outcome: str, flag: bool) ->
     ax.scatter(table[x], table["value"], s=14, alpha=0.5, color=series_colour(0), label="runs")
     if len(table) > 1:
         count = int(np.clip(round(np.sqrt(len(table))), 3, 15))
-        codes, edges, _ = _bins(table[x], count)
-        centres = (edges[:-1] + edges[1:]) / 2
+        codes, _, centres, _ = _bins(table[x], count)
         groups = table["value"].groupby(codes)
         stat = groups.mean() if flag else groups.median()
         label = "share per bin" if flag else "median per bin"
@@ -146,12 +164,15 @@ def _mesh(
     fig: Figure, ax: Axes, table: pd.DataFrame, x: str, y: str, outcome: str, flag: bool
 ) -> None:
     count = int(np.clip(round(np.sqrt(len(table) / 3)), 2, 12))
-    xc, xe, xl = _bins(table[x], count)
-    yc, ye, yl = _bins(table[y], count)
+    xc, xe, _, xl = _bins(table[x], count)
+    yc, ye, _, yl = _bins(table[y], count)
     means = table["value"].groupby([yc, xc]).mean()
     grid = np.full((len(ye) - 1, len(xe) - 1), np.nan)
     grid[means.index.get_level_values(0), means.index.get_level_values(1)] = means.to_numpy()
-    mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(grid), cmap=SEQUENTIAL, shading="flat")
+    vmin, vmax = (0.0, 1.0) if flag else colour_limits(grid)
+    mesh = ax.pcolormesh(
+        xe, ye, np.ma.masked_invalid(grid), cmap=SEQUENTIAL, shading="flat", vmin=vmin, vmax=vmax
+    )
     ax.set_facecolor(MUTED)
     counts = table["value"].groupby([yc, xc]).size()
     if grid.size <= 144:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -18,8 +19,12 @@ from sim.plots.style import (
     hollow_marker,
     new_figure,
     require_columns,
+    to_datetimes,
 )
 from sim.record import Record, Target
+
+SAME_CRISIS_DAYS = 31
+"""Runs of a record's crisis start at most this many days before its first dated event."""
 
 
 def first_match_dates(events: pd.DataFrame, targets: Record | Iterable[Target]) -> pd.DataFrame:
@@ -45,8 +50,8 @@ def first_match_dates(events: pd.DataFrame, targets: Record | Iterable[Target]) 
         rows = events[(events["actor"] == t.actor) & (events["action"] == t.action)]
         if t.target is not None:
             rows = rows[rows["target"] == t.target]
-        if t.terms:
-            rows = rows[rows["terms"].map(lambda s, t=t: _has_terms(s, t.terms))]
+        if t.terms and not rows.empty:
+            rows = rows[rows["terms"].map(lambda s, t=t: _has_terms(s, t.terms)).astype(bool)]
         first = rows.sort_values(["run_id", "date", "time"], kind="stable").groupby("run_id")
         out[t.id] = pd.to_datetime(first["date"].first()).reindex(runs)
     return out
@@ -55,6 +60,18 @@ def first_match_dates(events: pd.DataFrame, targets: Record | Iterable[Target]) 
 def _has_terms(text: Any, wanted: dict[str, Any]) -> bool:
     terms = json.loads(text) if isinstance(text, str) and text else {}
     return all(k in terms and terms[k] == v for k, v in wanted.items())
+
+
+def _check_same_crisis(events: pd.DataFrame, record: Any, targets: list[Target]) -> None:
+    """Refuse runs that start outside the record's dates: they are of another crisis."""
+    dated = [e.date for e in getattr(record, "events", ())] or [t.record_date for t in targets]
+    first, last = min(dated), max(dated)
+    start = to_datetimes(events["date"]).min().date()
+    if not first - dt.timedelta(days=SAME_CRISIS_DAYS) <= start <= last:
+        raise ValueError(
+            f"these runs start on {start}, outside the record's dates ({first} to {last}): "
+            "they are of another crisis, and a timeline needs runs of the crisis it records"
+        )
 
 
 def replay_timeline(events: pd.DataFrame, record: Record | Iterable[Target]) -> Figure:
@@ -75,6 +92,7 @@ def replay_timeline(events: pd.DataFrame, record: Record | Iterable[Target]) -> 
     targets = list(getattr(record, "targets", record))
     if not targets:
         raise ValueError("the record has no replay targets")
+    _check_same_crisis(events, record, targets)
     firsts = first_match_dates(events, targets)
     n_runs = len(firsts)
     actors = colour_map(t.actor for t in targets)

@@ -1,35 +1,33 @@
-"""The ``sim analyze`` and ``sim plot`` commands: answers and figures from result tables."""
+"""``sim analyze`` and ``sim plot``: answers and figures from result tables."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from sim.cli.common import figure_file
+from sim.errors import AnalysisError
 
-from sim.experiments import load
-from sim.experiments.conditions import AnalysisError, evaluate
-
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+METHODS = {
+    "sobol": "Sobol first-order and total indices (a sobol sweep; needs --outcome)",
+    "morris": "Morris mu, mu* and sigma (a morris sweep; needs --outcome)",
+    "prim": "PRIM box of swept parameters where a condition holds (any sweep; needs --where)",
+}
 
 
 def results(directory: str, need: str = "runs") -> dict[str, Any]:
     """An experiment directory's tables; an error if it has none or lacks the ``need`` table."""
+    from sim.experiments import load
+
     if not (Path(directory) / "manifest.json").exists():
-        raise AnalysisError("not a results directory (no manifest.json)")
+        raise AnalysisError(f"{directory}: not a results folder (no manifest.json)")
     tables = load(directory)
     if need not in tables:
-        how = "sweep with keep: {series: true, events: true}, or sim run --seeds N --out DIR"
-        raise AnalysisError(f"no {need} table was kept ({how})")
+        how = "a sweep with keep: {series: true, events: true}, or sim run/compare with --out"
+        raise AnalysisError(f"{directory}: no {need} table was kept ({how})")
     return tables
-
-
-def _check_figure_file(out: str | None) -> None:
-    """Refuse a figure file name matplotlib cannot write, before any work is done."""
-    if out and Path(out).suffix.lower() not in FIGURE_SUFFIXES:
-        raise AnalysisError(f"{out}: the figure file must end in {', '.join(FIGURE_SUFFIXES)}")
 
 
 def _save(fig, out: str) -> None:
@@ -37,7 +35,7 @@ def _save(fig, out: str) -> None:
     print(f"wrote {out}")
 
 
-def _sensitivity(tables: dict[str, Any], method: str, outcome: str | None) -> pd.DataFrame:
+def _sensitivity(tables: dict[str, Any], method: str, outcome: str | None):
     from sim.experiments.sensitivity import morris_indices, sobol_indices
 
     if not outcome:
@@ -47,17 +45,18 @@ def _sensitivity(tables: dict[str, Any], method: str, outcome: str | None) -> pd
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Sensitivity indices (sobol, morris) or PRIM boxes (prim) from a sweep's results."""
-    _check_figure_file(args.out)
+    figure_file(args.out)
+    tables = results(args.dir)
     try:
-        return _analyze(args)
+        return _analyze(args, tables)
     except AnalysisError as err:
         raise AnalysisError(f"{args.dir}: {err}") from None
 
 
-def _analyze(args: argparse.Namespace) -> int:
+def _analyze(args: argparse.Namespace, tables: dict[str, Any]) -> int:
     from sim import plots
+    from sim.jsonout import dumps
 
-    tables = results(args.dir)
     if args.method == "prim":
         from sim.experiments.discovery import prim_boxes
 
@@ -71,14 +70,25 @@ def _analyze(args: argparse.Namespace) -> int:
             f"(step {found.chosen}): coverage {box.coverage:.2f}, density {box.density:.2f}, "
             f"mass {box.mass:.2f}"
         )
-        extra = {"box": box.to_dict(), "trajectory": found.trajectory.to_dict("records")}
+        dense = bool(box.density >= args.min_density)
+        extra = {
+            "box": box.to_dict(),
+            "reaches_min_density": dense,
+            "trajectory": found.trajectory.to_dict("records"),
+        }
+        if not dense:
+            print(
+                f"{args.dir}: warning: no box reaches density {args.min_density:g}; showing the "
+                f"densest ({box.density:.2f})",
+                file=sys.stderr,
+            )
     else:
         table = _sensitivity(tables, args.method, args.outcome)
         fig = plots.sensitivity_bars(table, args.method, args.outcome) if args.out else None
         head = f"# {args.method} indices of {args.outcome!r}"
         extra = {}
     if args.json:
-        print(json.dumps({"method": args.method, "table": table.to_dict("records"), **extra}))
+        print(dumps({"method": args.method, "table": table.to_dict("records"), **extra}))
     else:
         print(head)
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
@@ -89,29 +99,27 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _named(dirs: list[str], need: str) -> dict[str, dict[str, Any]]:
     """Tables of several result directories, named by directory."""
-    named = {}
-    for d in dirs:
-        try:
-            named[Path(d).name] = results(d, need)
-        except AnalysisError as err:
-            raise AnalysisError(f"{d}: {err}") from None
-    return named
+    return {Path(d).name: results(d, need) for d in dirs}
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw one kind of figure from result directories into a PNG, SVG or PDF file."""
-    _check_figure_file(args.out)
+    figure_file(args.out)
     try:
         fig = _figure(args)
     except (AnalysisError, ValueError) as err:  # the plots say what is missing by ValueError
         where = args.dirs[0] if len(args.dirs) == 1 else f"plot {args.kind}"
-        raise AnalysisError(f"{where}: {err}") from None
+        message = str(err)
+        raise AnalysisError(
+            message if message.startswith(where) else f"{where}: {message}"
+        ) from None
     _save(fig, args.out)
     return 0
 
 
 def _figure(args: argparse.Namespace):
     from sim import plots
+    from sim.experiments.conditions import evaluate
 
     kind, dirs = args.kind, args.dirs
     if kind in ("timeline", "heatmap", "response", "sensitivity", "prim") and len(dirs) > 1:
@@ -119,30 +127,27 @@ def _figure(args: argparse.Namespace):
     if kind == "timeline":
         from sim.record import load_record
 
-        fig = plots.replay_timeline(results(dirs[0], "events")["events"], load_record())
-    elif kind == "heatmap":
-        fig = plots.unrest_heatmap(
-            results(dirs[0], "series")["series"], run_id=args.run, variable=args.variable
-        )
-    elif kind == "fan":
+        return plots.replay_timeline(results(dirs[0], "events")["events"], load_record())
+    if kind == "heatmap":
+        series = results(dirs[0], "series")["series"]
+        return plots.unrest_heatmap(series, run_id=args.run, variable=args.variable or "violence")
+    if kind == "fan":
         series = {name: t["series"] for name, t in _named(dirs, "series").items()}
-        fig = plots.fan_chart(series, args.variable, args.entity)
-    elif kind == "compare":
+        return plots.fan_chart(series, args.variable or "foreign_troops", args.entity)
+    if kind == "compare":
         runs = {name: t["runs"] for name, t in _named(dirs, "runs").items()}
-        fig = plots.compare_outcomes(runs, _require(args.outcome, "--outcome"))
-    elif kind == "response":
+        return plots.compare_outcomes(runs, _require(args.outcome, "--outcome"))
+    if kind == "response":
         runs = results(dirs[0])["runs"]
         outcome = _require(args.outcome, "--outcome")
         runs = runs.assign(**{outcome: evaluate(runs, outcome)})
-        fig = plots.sweep_response(runs, _require(args.x, "--x"), outcome, y=args.y)
-    elif kind == "prim":
+        return plots.sweep_response(runs, _require(args.x, "--x"), outcome, y=args.y)
+    if kind == "prim":
         from sim.experiments.discovery import prim_boxes
 
-        fig = plots.prim_plot(prim_boxes(results(dirs[0]), _require(args.where, "--where")))
-    else:
-        table = _sensitivity(results(dirs[0]), args.method, args.outcome)
-        fig = plots.sensitivity_bars(table, args.method, args.outcome)
-    return fig
+        return plots.prim_plot(prim_boxes(results(dirs[0]), _require(args.where, "--where")))
+    table = _sensitivity(results(dirs[0]), args.method, args.outcome)
+    return plots.sensitivity_bars(table, args.method, args.outcome)
 
 
 def _require(value: str | None, flag: str) -> str:
@@ -155,7 +160,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``analyze`` and ``plot`` subcommands."""
     p = sub.add_parser("analyze", help="sensitivity indices or PRIM boxes from a sweep")
     p.add_argument("dir", help="results directory of a sweep")
-    p.add_argument("--method", choices=["sobol", "morris", "prim"], required=True)
+    p.add_argument(
+        "--method",
+        choices=list(METHODS),
+        required=True,
+        help="; ".join(f"{k}: {v}" for k, v in METHODS.items()),
+    )
     p.add_argument("--outcome", help="outcome column or expression (sobol, morris)")
     p.add_argument("--where", help="condition on the outcomes, e.g. \"request_to == 'ots'\"")
     p.add_argument(
@@ -171,12 +181,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("dirs", nargs="+", metavar="dir", help="results directories")
     p.add_argument("--out", required=True, help="figure file (.png, .svg or .pdf)")
-    p.add_argument("--variable", default="violence", help="series variable (heatmap, fan)")
-    p.add_argument("--entity", default="all", help="series entity (fan; default all)")
+    p.add_argument(
+        "--variable",
+        help="series variable (heatmap: default violence; fan: default foreign_troops)",
+    )
+    p.add_argument(
+        "--entity",
+        help="series entity (fan; default: all, or the variable's only entity)",
+    )
     p.add_argument("--run", type=int, help="run id (heatmap; default the first)")
     p.add_argument("--outcome", help="outcome column or expression (compare, response, ...)")
     p.add_argument("--x", help="parameter path on the x axis (response)")
     p.add_argument("--y", help="second parameter path (response)")
     p.add_argument("--where", help="condition (prim)")
-    p.add_argument("--method", choices=["sobol", "morris"], default="sobol", help="(sensitivity)")
+    p.add_argument(
+        "--method", choices=["sobol", "morris"], default="sobol", help="index (sensitivity)"
+    )
     p.set_defaults(func=cmd_plot)

@@ -1,0 +1,110 @@
+"""What the subcommands share: one-line usage errors, argument types, output checks, options."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+from pathlib import Path
+
+from sim.errors import InputError
+
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, with exit status 2."""
+
+    def error(self, message: str):  # noqa: D102 (argparse's hook)
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def seed(text: str) -> int:
+    """A seed: a whole number, 0 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a seed is a whole number, not {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"a seed is 0 or more, not {n}")
+    return n
+
+
+def positive(text: str) -> int:
+    """A whole number, 1 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give a whole number, not {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+def port(text: str) -> int:
+    """A TCP port, 1 to 65535."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a port is a whole number, not {text!r}") from None
+    if not 1 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is between 1 and 65535, not {n}")
+    return n
+
+
+def results_folder(path: str | os.PathLike[str]) -> Path:
+    """A folder to write results into (created when needed); an existing file is refused."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(
+            p, "is a file, not a folder; give --out a folder (it is created if need be)"
+        )
+    return p
+
+
+def figure_file(path: str | None) -> None:
+    """Refuse a figure file that cannot be written, before any work is done."""
+    if not path:
+        return
+    p = Path(path)
+    if p.suffix.lower() not in FIGURE_SUFFIXES:
+        raise InputError(p, f"the figure file must end in {', '.join(FIGURE_SUFFIXES)}")
+    if not p.parent.is_dir():
+        raise InputError(p, f"folder {p.parent} does not exist; create it or give another --out")
+
+
+def known(names: list[str], vocabulary: list[str], what: str) -> list[str]:
+    """``names``, each checked against ``vocabulary`` (an unknown one: an error with a hint)."""
+    for name in names:
+        if name not in vocabulary:
+            close = difflib.get_close_matches(name, vocabulary, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(f"--{what}", f"unknown action {name!r}{hint}")
+    return names
+
+
+def executor_options(p: argparse.ArgumentParser) -> None:
+    """``--executor`` and ``--workers``."""
+    p.add_argument(
+        "--executor",
+        choices=["serial", "local", "dask"],
+        default="local",
+        help="serial (this process), local (a process pool, default) or dask",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive,
+        help=f"worker processes (default: the machine's {os.cpu_count() or 1} cores)",
+    )
+
+
+def set_option(p: argparse.ArgumentParser, what: str = "the scenario") -> None:
+    """``--set PATH=VALUE``, repeatable."""
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help=f"change one value of {what}, checked like a file edit (e.g. unrest.noise=0.3); "
+        "repeatable",
+    )

@@ -1,0 +1,236 @@
+"""``sim run``, ``sim compare`` and ``sim replay-check``: scenarios run over seeds."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sim.cli.common import executor_options, known, positive, results_folder, seed, set_option
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.experiments.engine import Summary
+    from sim.scenario import Scenario
+
+HISTORICAL = Path("scenarios/historical.yaml")
+HIDDEN = ["contingent_arrives", "emergency_declared"]
+"""Actions the narrative leaves out unless asked (one line per region or contingent)."""
+
+
+def load_scenario(path: str, edits: Sequence[str] = ()) -> Scenario:
+    """A scenario file with its ``--set`` edits, validated."""
+    from sim.loading import load_model
+    from sim.scenario import Scenario
+
+    return load_model(Scenario, path, edits)
+
+
+def seeds_from(first: int, n: int) -> list[int]:
+    """The seeds of ``n`` replications starting at ``first`` (``first``, ``first+1``, ...)."""
+    return list(range(first, first + n))
+
+
+def _replicate(
+    scenario: Scenario,
+    seeds: list[int],
+    args: argparse.Namespace,
+    out: Path,
+    *,
+    source: str,
+    keep: bool,
+) -> Summary:
+    from sim.experiments.engine import replicate
+    from sim.experiments.spec import Keep
+
+    return replicate(
+        scenario,
+        seeds,
+        out,
+        source=source,
+        keep=Keep(series=keep, events=keep),
+        edits=args.set,
+        executor=args.executor,
+        workers=args.workers,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario: the narrative and outcomes, or a summary over many seeds."""
+    from sim.events import ACTIONS
+
+    hide = [] if args.show_all else HIDDEN + known(args.hide, list(ACTIONS), "hide")
+    scenario = load_scenario(args.scenario, args.set)
+    out = results_folder(args.out) if args.out else None
+    seeds = seeds_from(args.seed, args.seeds)
+    if args.seeds == 1:
+        _narrate(scenario, args.seed, hide)
+        if out is None:
+            return 0
+        summary = _replicate(scenario, seeds, args, out, source=args.scenario, keep=True)
+        print(f"wrote {out} ({summary.kept} run(s), {summary.failed} failed)")
+        return 1 if summary.failed else 0
+    from sim.experiments import load
+    from sim.experiments.compare import as_text, compare, failures
+
+    with tempfile.TemporaryDirectory() as tmp:
+        where = out or Path(tmp)
+        summary = _replicate(scenario, seeds, args, where, source=args.scenario, keep=bool(out))
+        runs = load(where)["runs"]
+    name = scenario.name
+    print(f"# {name}: seeds {seeds[0]}..{seeds[-1]}")
+    print(as_text(compare({name: runs}, name), name, len(seeds), {name: failures(runs)}))
+    if out:
+        print(f"wrote {out} ({summary.kept} runs, {summary.failed} failed)")
+    return 1 if summary.failed else 0
+
+
+def _narrate(scenario: Scenario, first: int, hide: list[str]) -> None:
+    from sim.outcomes import DAY_OUTCOMES
+    from sim.runner import run_one
+
+    result = run_one(scenario, first)
+    print(f"# {scenario.name}, seed {first}\n")
+    for e in result.events:
+        if e.action not in hide:
+            print(e.narrative())
+    print("\n# outcomes")
+    start = scenario.calendar.start
+    days = {o.name for o in DAY_OUTCOMES}
+    for k, v in result.outcomes.items():
+        shown = v
+        if k in days and v is not None:
+            shown = f"day {v} ({(start + dt.timedelta(days=v)).isoformat()})"
+        print(f"  {k:<32} {shown}")
+
+
+def scenario_names(scenarios: dict[str, Scenario]) -> dict[str, str]:
+    """A distinct, folder-safe name for each scenario file.
+
+    The scenario's ``name``; if two share one, the files' names; if those clash too, numbered
+    in the order given (``historical-1``, ``historical-2``).
+    """
+    names = {p: _folder_name(s.name) for p, s in scenarios.items()}
+    if len(set(names.values())) < len(names):
+        names = {p: _folder_name(Path(p).stem) for p in scenarios}
+    clashes, seen = Counter(names.values()), Counter()
+    for p, name in names.items():
+        if clashes[name] > 1:
+            seen[name] += 1
+            names[p] = f"{name}-{seen[name]}"
+    return names
+
+
+def _folder_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "scenario"
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run BASE and each ALT with the same seeds and compare their outcomes."""
+    from sim.experiments import load
+    from sim.experiments.compare import as_text, compare, failures, largest_differences
+    from sim.jsonout import dumps
+
+    paths = [args.base, *args.alts]
+    seen: dict[Path, str] = {}
+    for p in paths:
+        real = Path(p).resolve()
+        if real in seen:
+            raise InputError(p, f"is given twice (also as {seen[real]}); give each scenario once")
+        seen[real] = p
+    scenarios = {p: load_scenario(p, args.set) for p in paths}
+    names = scenario_names(scenarios)
+    out = results_folder(args.out) if args.out else None
+    seeds = seeds_from(args.seed, args.seeds)
+    runs, failed = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = out or Path(tmp)
+        for p, scenario in scenarios.items():
+            where = root / names[p]
+            _replicate(scenario, seeds, args, where, source=p, keep=bool(out))
+            runs[names[p]] = load(where)["runs"]
+            failed[names[p]] = failures(runs[names[p]])
+    base = names[args.base]
+    table = compare(runs, base)
+    sentences = largest_differences(table, base)
+    if out:
+        table.to_parquet(out / "compare.parquet", index=False)
+    if args.json:
+        print(
+            dumps(
+                {
+                    "base": base,
+                    "seeds": [seeds[0], seeds[-1]],
+                    "failed": {n: {"runs": k, "first_error": e} for n, (k, e) in failed.items()},
+                    "table": table.to_dict("records"),
+                    "summary": sentences,
+                }
+            )
+        )
+    else:
+        print(as_text(table, base, len(seeds), failed))
+        print("\n" + "\n".join(sentences))
+    return 1 if any(k for k, _ in failed.values()) else 0
+
+
+def cmd_replay_check(args: argparse.Namespace) -> int:
+    """Score the historical replay against the dated record over many seeds."""
+    from sim.jsonout import dumps
+    from sim.record import load_record, score_replay
+    from sim.runner import run_seeds
+
+    scenario = load_scenario(args.scenario, args.set)
+    runs = [r.events for r in run_seeds(scenario, seeds_from(args.seed, args.seeds))]
+    score = score_replay(load_record(), runs)
+    print(dumps(score.to_dict()) if args.json else score.table())
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``run``, ``compare`` and ``replay-check``."""
+    p = sub.add_parser(
+        "run", help="run a scenario: narrative and outcomes, or a summary over seeds"
+    )
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--seed", type=seed, default=1, help="seed of the (first) run (default 1)")
+    p.add_argument("--seeds", type=positive, default=1, help="number of replications (default 1)")
+    p.add_argument("--out", help="folder for runs, series and events as a Parquet dataset")
+    set_option(p)
+    executor_options(p)
+    p.add_argument(
+        "--hide",
+        nargs="+",
+        default=[],
+        metavar="ACTION",
+        help=f"also leave these actions out of the narrative (always hidden: {' '.join(HIDDEN)})",
+    )
+    p.add_argument("--show-all", action="store_true", help="leave no action out of the narrative")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="compare scenarios run with the same seeds")
+    p.add_argument("base", help="the scenario to compare against")
+    p.add_argument("alts", nargs="+", metavar="alt", help="the other scenarios")
+    p.add_argument("--seeds", type=positive, default=200, help="runs per scenario (default 200)")
+    p.add_argument("--seed", type=seed, default=1, help="first seed (default 1)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--out", help="folder for each scenario's runs, series and events, and compare.parquet"
+    )
+    set_option(p, "every scenario")
+    executor_options(p)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("replay-check", help="score the historical replay against the record")
+    p.add_argument("--seeds", type=positive, default=200, help="number of runs (default 200)")
+    p.add_argument("--seed", type=seed, default=1, help="first seed (default 1)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--scenario", default=str(HISTORICAL), help=f"scenario to score (default {HISTORICAL})"
+    )
+    set_option(p)
+    p.set_defaults(func=cmd_replay_check)
