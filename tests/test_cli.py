@@ -107,8 +107,6 @@ def test_validate_good_files_and_counterfactual_override(tmp_path):
     assert proc.stdout.count(": ok") == 2
 
 
-
-
 def test_run_prints_narrative_and_writes_the_dataset(tmp_path, capsys):
     assert main(["run", str(HISTORICAL), "--seed", "3", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
