@@ -144,10 +144,12 @@ def model_params() -> dict:
 # ---------------------------------------------------------------- views of the running model
 def _status(model: DashboardModel) -> str:
     return (
-        f"<div class='status'><h2 style='margin:0'>{html.escape(model.scenario_name)}: day "
+        f"<div class='status'><h3 style='margin:0'>{html.escape(model.scenario_name)}: day "
         f"<span class='day'>{int(model.time)}</span>, <span class='date'>"
-        f"{model.date.isoformat()}</span></h2><div style='font-size:13px'>"
-        f"{html.escape(model.scenario_spec.description.strip())}</div><div style='font-size:12px;"
+        f"{model.date.isoformat()}</span></h3><div class='description' style='font-size:12px;"
+        "display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden'"
+        f" title='{html.escape(model.scenario_spec.description.strip())}'>"
+        f"{html.escape(model.scenario_spec.description.strip())}</div><div style='font-size:11px;"
         "font-style:italic'>Pick a scenario, seed or factor, then press Reset to apply it.</div>"
         "</div>"
     )
@@ -157,15 +159,17 @@ def _cell(name: str, violence: float, protest: float, emergency: bool) -> str:
     r, g, b, _ = colormaps[SEQUENTIAL](min(1.0, violence / 0.4))
     ink = "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#fff"
     border = "3px solid #D55E00" if emergency else "3px solid transparent"
-    flag = " &#9873;" if emergency else ""
+    flag = "&#9873; " if emergency else ""
     return (
         f"<div class='region' title='{html.escape(name)}: violence {violence:.2f}, protest "
         f"{protest:.2f}{', emergency rule' if emergency else ''}' style='background:"
         f"rgb({r * 255:.0f},{g * 255:.0f},{b * 255:.0f});color:{ink};border:{border};"
-        "padding:2px 4px;border-radius:4px;font-size:11px;line-height:1.25'>"
-        f"<b>{html.escape(name)}</b>{flag}<div>violence {violence:.2f}</div>"
-        f"<div style='background:#ddd;height:5px'><div style='background:{series_colour(1)};"
-        f"height:5px;width:{min(100, protest * 100):.0f}%'></div></div></div>"
+        "padding:1px 3px;border-radius:4px;font-size:10px;line-height:1.2;height:40px;"
+        "box-sizing:border-box;overflow:hidden'>"
+        "<div style='white-space:nowrap;overflow:hidden;text-overflow:ellipsis'>"
+        f"{flag}<b>{html.escape(name)}</b></div><div>violence {violence:.2f}</div>"
+        f"<div style='background:#ddd;height:4px'><div style='background:{series_colour(1)};"
+        f"height:4px;width:{min(100, protest * 100):.0f}%'></div></div></div>"
     )
 
 
@@ -183,16 +187,21 @@ def _map(model: DashboardModel) -> str:
         else "No foreign troops present"
     )
     return (
-        f"<div class='region-map'><div class='troops' style='margin:6px 0 4px;font-weight:bold'>"
-        f"{banner}</div><div style='display:grid;grid-template-columns:repeat(6,1fr);gap:3px'>"
-        f"{cells}</div><div style='font-size:11px;margin-top:3px'>Colour: violence (dark = none, "
-        "yellow = high); bar: protest; orange frame and &#9873;: emergency rule.</div></div>"
+        f"<div class='region-map'><div class='troops' style='margin:4px 0;font-weight:bold;"
+        f"font-size:13px'>{banner}</div><div style='display:grid;grid-template-columns:"
+        f"repeat(auto-fill,minmax(88px,1fr));gap:2px'>{cells}</div><div style='font-size:10px;"
+        "margin-top:2px'>Colour: violence (dark = none, yellow = high); bar: protest; orange "
+        "frame and &#9873;: emergency rule.</div></div>"
     )
 
 
 def overview(model: DashboardModel):
     """The scenario and date of the current step, the foreign troops, and the regions."""
-    return solara.HTML(tag="div", unsafe_innerHTML=_status(model) + _map(model))
+    return solara.HTML(
+        tag="div",
+        unsafe_innerHTML=_status(model) + _map(model),
+        style={"height": "100%", "overflow": "auto"},
+    )
 
 
 PANELS = {
@@ -254,10 +263,24 @@ def event_log(model: DashboardModel):
     )
 
 
+PAGE_CSS = """
+.v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-input__slider .v-label { width: 100%; margin-bottom: 26px; white-space: normal; }
+.v-input__slider .v-slider { min-width: 100%; }
+.v-slider__thumb-label-container { display: block !important; }
+.v-slider__thumb-label { width: 26px !important; height: 26px !important; font-size: 10px; }
+"""
+"""Mesa's sliders put the label beside the track, which a long label squeezes to nothing, and show
+their value only while dragged: here the label sits above the track and the value always shows
+above the thumb."""
+
+
 @solara.component
 def Page():
     """The dashboard page: one model per browser session."""
     model = solara.use_memo(DashboardModel, [])
+    solara.Title(f"crisis-sim: {model.scenario_name}")
+    solara.Style(PAGE_CSS)
     SolaraViz(
         model,
         components=[overview, event_log, troops_chart, standing_chart],

@@ -221,3 +221,26 @@ def test_plot_refuses_in_one_line(kind, args, message, sweeps, replays, tmp_path
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_prim_warns_when_no_box_is_dense_enough(sweeps, capsys):
+    args = ["analyze", str(sweeps["lhs"]), "--method", "prim", "--json", "--min-density", "1.0"]
+    assert main([*args, "--where", "run_id % 2 == 0"]) == 0  # no box explains noise
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["reaches_min_density"] is False
+    warning = captured.err.strip()
+    assert warning.startswith(f"{sweeps['lhs']}: warning: no box reaches density 1")
+    assert f"densest ({data['box']['density']:.2f})" in warning
+
+
+def test_every_analysis_method_is_explained_in_the_help():
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "analyze", "--help"], capture_output=True, text=True
+    )
+    text = " ".join(proc.stdout.split())
+    for method in ("sobol: Sobol", "morris: Morris", "prim: PRIM"):
+        assert method in text

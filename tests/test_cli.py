@@ -156,3 +156,24 @@ def test_validate_can_require_sources(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"{child}:3: unrest.noise: rule parameter without a source"
     assert sim("validate", "--require-sources", str(HISTORICAL)).returncode == 0
+
+
+def test_hide_adds_to_the_actions_hidden_by_default(capsys):
+    assert main(["run", str(HISTORICAL), "--hide", "statement"]) == 0
+    hidden = capsys.readouterr().out
+    assert "  statement ->" not in hidden and "contingent arrives" not in hidden
+    assert "request help" in hidden
+    assert main(["run", str(HISTORICAL), "--show-all"]) == 0
+    everything = capsys.readouterr().out
+    assert "contingent arrives" in everything and "emergency declared" in everything
+    assert "  statement ->" in everything
+    assert main(["run", str(HISTORICAL), "--hide", "statment"]) == 2
+    assert "did you mean 'statement'" in capsys.readouterr().err
+
+
+def test_run_and_compare_take_edits(capsys, tmp_path):
+    assert main(["run", str(HISTORICAL), "--set", "switches.host_may_request=false"]) == 0
+    assert "request help" not in capsys.readouterr().out
+    never = ["compare", str(HISTORICAL), str(HISTORICAL.parent / "examples" / "border_war.yaml")]
+    assert main([*never, "--seeds", "2", "--set", "unrest.noise=9"]) == 2
+    assert capsys.readouterr().err.startswith("--set unrest.noise=9: unrest.noise:")

@@ -1,13 +1,19 @@
-"""Comparing scenarios: no difference with itself, intervals that cover a known difference."""
+"""Comparing scenarios: no difference with itself, intervals that cover a known difference,
+failed runs left out and counted, results stored whatever the runs hold, nowhere else."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
+import sim.experiments.compare as compare_module
+import sim.experiments.worker as worker
 from sim.cli import main
+from sim.experiments import load
 from sim.experiments.compare import compare, largest_differences
 from sim.runner import run_seeds
 from tests.conftest import HISTORICAL, ROOT
@@ -62,3 +68,135 @@ def test_compare_command_json(capsys):
         r for r in data["table"] if r["outcome"] == "arrival_day" and r["scenario"] != "historical"
     ]
     assert arrival[0]["diff"] > 0
+
+
+# ---------------------------------------------------------------- failed runs and mixed outcomes
+class Flaky(worker.CrisisModel):
+    """A model whose odd seeds fail (every seed, with ``ALL``)."""
+
+    ALL = False
+
+    def __init__(self, scenario, rng=None):
+        super().__init__(scenario, rng=rng)
+        self.given_seed = rng
+
+    def run(self):
+        if self.ALL or self.given_seed % 2:
+            raise RuntimeError("boom")
+        return super().run()
+
+
+@pytest.fixture
+def flaky(monkeypatch):
+    monkeypatch.setattr(worker, "CrisisModel", Flaky)
+    return Flaky
+
+
+def test_failed_runs_are_counted_and_left_out_of_the_summary(flaky, capsys):
+    assert main(["run", str(HISTORICAL), "--seeds", "4", "--executor", "serial"]) == 1
+    out = capsys.readouterr().out
+    assert "historical: 2 of 4 runs failed and are left out; first error: RuntimeError: boom" in out
+    assert "request_to                       csto: 100%" in out  # of the 2 finished, not 4
+
+
+def test_a_summary_of_only_failed_runs_shows_no_outcome(flaky, capsys):
+    flaky.ALL = True
+    try:
+        assert main(["run", str(HISTORICAL), "--seeds", "3", "--executor", "serial"]) == 1
+    finally:
+        flaky.ALL = False
+    out = capsys.readouterr().out
+    assert "3 of 3 runs failed" in out and "no run finished" in out
+    assert "never" not in out and "none:" not in out
+
+
+def test_compare_with_failed_runs_says_so_and_exits_1(flaky, capsys):
+    moscow = ROOT / "scenarios" / "counterfactuals" / "moscow_hesitates.yaml"
+    args = ["compare", str(HISTORICAL), str(moscow), "--seeds", "6", "--executor", "serial"]
+    assert main([*args, "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["failed"]["historical"] == {"runs": 3, "first_error": "RuntimeError: boom"}
+    arrival = next(
+        r for r in data["table"] if r["outcome"] == "arrival_day" and r["scenario"] == "historical"
+    )
+    assert arrival["n"] == 3
+
+
+def test_a_comparison_stores_runs_that_differ_in_kind(tmp_path, capsys):
+    smaller = tmp_path / "smaller.yaml"
+    smaller.write_text(f"extends: {HISTORICAL}\nname: smaller\nshock:\n  magnitude: 0.33\n")
+    out = tmp_path / "cmp"
+    args = ["compare", str(HISTORICAL), str(smaller), "--seeds", "30", "--out", str(out)]
+    assert main([*args, "--executor", "serial"]) == 0
+    runs = load(out / "smaller")["runs"]
+    asked = runs.request_day.notna()
+    assert asked.any() and (~asked).any(), "the shock should leave some runs without a request"
+    assert runs.loc[~asked, "choice_margin"].isna().all()
+    assert runs.loc[asked, "request_to"].notna().all()
+
+
+def test_a_single_scenario_is_not_bootstrapped(historical, monkeypatch):
+    runs = _runs(historical, range(10))
+
+    class NoDraws:
+        def integers(self, *a, **k):
+            raise AssertionError("a scenario alone needs no resampling")
+
+    monkeypatch.setattr(compare_module.np.random, "default_rng", lambda seed: NoDraws())
+    table = compare({"a": runs}, "a")
+    assert table["diff"].isna().all() and (table.n == 10).any()
+
+
+# ---------------------------------------------------------------- where results go
+def _twins(tmp_path: Path) -> list[Path]:
+    files = []
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / "child.yaml"
+        path.write_text(f"extends: {HISTORICAL}\nunrest:\n  noise: 0.2\n")
+        files.append(path)
+    return files
+
+
+def test_compare_writes_nothing_beside_the_scenarios(tmp_path, capsys):
+    files = _twins(tmp_path)
+    before = sorted(p for p in tmp_path.rglob("*"))
+    args = ["compare", str(HISTORICAL), *map(str, files), "--seeds", "3", "--executor", "serial"]
+    for _ in range(2):
+        assert main(args) == 0
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+    out = capsys.readouterr().out
+    assert "child-1" in out and "child-2" in out
+
+
+def test_compare_out_keeps_series_and_events_for_the_figures(tmp_path):
+    moscow = ROOT / "scenarios" / "counterfactuals" / "moscow_hesitates.yaml"
+    out = tmp_path / "cmp"
+    args = ["compare", str(HISTORICAL), str(moscow), "--seeds", "4", "--out", str(out)]
+    assert main([*args, "--executor", "serial"]) == 0
+    assert {p.name for p in out.iterdir()} == {"historical", "moscow_hesitates", "compare.parquet"}
+    tables = load(out / "historical")
+    assert {"runs", "series", "events"} <= set(tables)
+    fan = ["plot", "fan", str(out / "historical"), str(out / "moscow_hesitates")]
+    assert main([*fan, "--out", str(tmp_path / "fan.png")]) == 0
+    assert (
+        main(["plot", "timeline", str(out / "historical"), "--out", str(tmp_path / "t.svg")]) == 0
+    )
+
+
+def _strict(text: str):
+    def refuse(name):
+        raise ValueError(f"not JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_output_is_strict_json_with_null_for_missing(capsys):
+    never = ROOT / "scenarios" / "counterfactuals" / "no_outside_help.yaml"
+    args = ["compare", str(HISTORICAL), str(never), "--seeds", "4", "--json"]
+    assert main([*args, "--executor", "serial"]) == 0
+    data = _strict(capsys.readouterr().out)
+    arrival = next(
+        r for r in data["table"] if r["outcome"] == "arrival_day" and r["scenario"] != "historical"
+    )
+    assert arrival["median"] is None and arrival["diff"] is None

@@ -8,7 +8,7 @@ import pytest
 
 from sim.events import ACTIONS
 from sim.experiments.plan import with_values
-from sim.loading import load_model
+from sim.loading import InputError, load_model
 from sim.model import CrisisModel
 from sim.runner import run_seeds
 from sim.scenario import Scenario
@@ -140,3 +140,51 @@ def test_every_action_is_in_the_vocabulary(path):
     for seed in range(3):
         m = CrisisModel(load_model(Scenario, path), rng=seed).run()
         assert {e.action for e in m.events} <= set(ACTIONS)
+
+
+def test_the_force_the_host_asked_for_is_never_declined_nor_its_leader_passed_over():
+    """A host that prefers the OTS force asks for it; Turkey, which leads it, is then answering
+    that request: it offers nothing more, nothing is declined, and it loses no standing."""
+    keys = [
+        ("actors", "kazakhstan", "params", "w_sovereignty"),
+        ("actors", "kazakhstan", "sovereignty_cost", "csto"),
+    ]
+    scenario = with_values(load("ots_standing_force"), keys, [3.0, 1.0])
+    for seed in range(10):
+        m = CrisisModel(scenario, rng=seed).run()
+        actions = [e.action for e in m.events]
+        request = next(e for e in m.events if e.action == "request_help")
+        assert request.target == "ots"
+        assert "offer_declined" not in actions
+        assert next(e for e in m.events if e.action == "troops_arrive").actor == "ots"
+        shift = m.states["turkey"].influence - m.series[0]["influence"]["turkey"]
+        assert shift >= 0, [e.narrative() for e in m.events if e.actor == "kazakhstan"]
+
+
+def test_host_asks_forces_the_first_request_and_host_never_asks_removes_options(historical):
+    forced = with_values(historical, [("switches", "host_asks")], ["russia"])
+    m = CrisisModel(forced, rng=1).run()
+    request = next(e for e in m.events if e.action == "request_help")
+    assert request.target == "russia" and request.terms["forced"] is True
+    assert "switch host_asks" in request.reason and "best by utility: csto" in request.reason
+    barred = with_values(historical, [("switches", "host_never_asks")], [["csto"]])
+    runs = [CrisisModel(barred, rng=s).run() for s in range(5)]
+    for m in runs:
+        request = next(e for e in m.events if e.action == "request_help")
+        assert request.target == "russia" and "csto" not in request.terms
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        ("switches.host_asks=atlantis", "'atlantis' is not a provider the host can ask"),
+        ("switches.host_asks=kazakhstan", "'kazakhstan' is not a provider the host can ask"),
+        ("switches.host_never_asks=[csto, belarus]", "'belarus' is not a provider"),
+    ],
+)
+def test_choice_switches_name_providers(edit, message):
+    with pytest.raises(InputError, match=message):
+        load_model(Scenario, ROOT / "scenarios" / "historical.yaml", [edit])
+    both = ["switches.host_asks=csto", "switches.host_never_asks=[csto]"]
+    with pytest.raises(InputError, match="also listed in host_never_asks"):
+        load_model(Scenario, ROOT / "scenarios" / "historical.yaml", both)

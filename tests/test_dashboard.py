@@ -215,3 +215,56 @@ def test_the_model_stops_at_the_horizon(monkeypatch):
     while m.running:
         m.step()
     assert m.time == m.scenario_spec.calendar.horizon_days
+
+
+def test_the_region_map_stays_above_the_charts(page):
+    step(page, 6)
+    tiles = page.locator(".region")
+    last = tiles.nth(tiles.count() - 1).bounding_box()
+    chart = page.locator("img").first.bounding_box()
+    assert last["y"] + last["height"] <= chart["y"], (last, chart)
+
+
+def test_sliders_show_their_values_and_none_is_squeezed(page):
+    sliders = page.locator(".v-slider")
+    assert sliders.count() >= 8  # play and render intervals, seed, six knobs
+    for i in range(sliders.count()):
+        assert sliders.nth(i).bounding_box()["width"] > 150
+    values = page.locator(".v-slider__thumb-label")
+    assert values.count() == sliders.count()
+    for i in range(values.count()):
+        expect(values.nth(i)).to_be_visible()
+    texts = [values.nth(i).inner_text() for i in range(values.count())]
+    assert texts[-6:] == ["1"] * 6  # each knob at its scenario value
+
+
+def test_the_tab_has_a_title(page):
+    expect(page).to_have_title("crisis-sim: historical")
+
+
+def test_sigterm_stops_the_server():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "dashboard", str(HISTORICAL), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        proc.stdout.readline()
+        deadline = time.time() + 120
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.time() < deadline
+                time.sleep(0.5)
+        proc.terminate()  # SIGTERM
+        proc.wait(timeout=30)
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()

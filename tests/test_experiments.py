@@ -230,3 +230,113 @@ def test_joins_an_existing_dask_cluster(tmp_path):
     pd.testing.assert_frame_equal(
         load(tmp_path / "serial")["runs"], load(tmp_path / "joined")["runs"]
     )
+
+
+# ---------------------------------------------------------------- whole numbers, edits, overrides
+WHOLE = """\
+parameters:
+  - path: calendar.horizon_days
+    bounds: [12, 20]
+  - path: actors.kazakhstan.params.max_concessions
+    bounds: [0, 3]
+keep: {series: true}
+"""
+
+
+@pytest.mark.parametrize("design", ["lhs", "montecarlo", "sobol", "grid"])
+def test_integer_parameters_run_with_whole_numbers(tmp_path, design):
+    samples = {"lhs": 12, "montecarlo": 12, "sobol": 4, "grid": 3}[design]
+    path = sweep_file(tmp_path, WHOLE, design=design, samples=samples, replications=1)
+    out = tmp_path / "out"
+    summary = run(path, out, executor="serial")
+    assert summary.failed == 0
+    tables = load(out)
+    runs = tables["runs"]
+    for column, (low, high) in {
+        "calendar.horizon_days": (12, 20),
+        "actors.kazakhstan.params.max_concessions": (0, 3),
+    }.items():
+        assert pd.api.types.is_integer_dtype(runs[column]), runs[column].dtype
+        assert runs[column].between(low, high).all()
+    last_day = tables["series"].groupby("run_id").day.max()
+    assert (last_day.to_numpy() == runs["calendar.horizon_days"].to_numpy()).all()
+
+
+def test_whole_number_draws_give_each_value_an_equal_share(tmp_path):
+    spec, _, _ = load_sweep(sweep_file(tmp_path, WHOLE, design="montecarlo", samples=8000))
+    from sim.experiments.designs import sample
+
+    values = pd.Series([row[1] for row in sample("montecarlo", spec.parameters, 8000, seed=1)])
+    shares = values.value_counts(normalize=True).sort_index()
+    assert list(shares.index) == [0, 1, 2, 3]
+    assert (shares - 0.25).abs().max() < 0.02
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            "parameters:\n  - path: actors.kazakhstan.params.max_concessions\n"
+            "    levels: [1, 1.5]\n",
+            "takes whole numbers",
+        ),
+        (
+            "parameters:\n  - path: calendar.horizon_days\n    bounds: [10.5, 20]\n",
+            "takes whole numbers",
+        ),
+        (
+            "parameters:\n  - path: calendar.horizon_days\n    bounds: [10, 400]\n",
+            "less than or equal to 365",
+        ),
+    ],
+)
+def test_sweep_values_get_the_scenario_checks(tmp_path, body, message):
+    path = sweep_file(tmp_path, body, design="montecarlo")
+    with pytest.raises(InputError, match=message):
+        load_sweep(path)
+
+
+def test_a_morris_design_needs_distinct_whole_levels(tmp_path):
+    body = "parameters:\n  - path: actors.kazakhstan.params.max_concessions\n    bounds: [0, 2]\n"
+    with pytest.raises(InputError, match="morris needs at least 4"):
+        load_sweep(sweep_file(tmp_path, body, design="morris", samples=4))
+
+
+def test_sweep_edits_and_overrides_are_checked_and_recorded(tmp_path, capsys):
+    path = sweep_file(tmp_path)
+    out = tmp_path / "out"
+    args = ["sweep", str(path), "--out", str(out), "--executor", "serial"]
+    edits = ["--set", "unrest.noise=0.2", "--samples", "4", "--replications", "2"]
+    assert main([*args, *edits]) == 0
+    tables = load(out)
+    assert len(tables["runs"]) == 8
+    manifest = tables["manifest"]
+    assert manifest["edits"] == ["unrest.noise=0.2"] and manifest["spec"]["samples"] == 4
+    capsys.readouterr()
+    assert main([*args, "--set", "unrest.noise=7"]) == 2
+    assert capsys.readouterr().err.startswith("--set unrest.noise=7: unrest.noise: must be")
+    assert main([*args, "--samples", "3", "--set", "unrest.noise=0.2"]) == 2  # another sweep
+    assert "another experiment" in capsys.readouterr().err
+    sobol = sweep_file(tmp_path, name="sobol.yaml", design="sobol", samples=4)
+    assert main(["sweep", str(sobol), "--out", str(tmp_path / "s"), "--samples", "6"]) == 2
+    assert capsys.readouterr().err.startswith("--samples 6: samples: a sobol design needs")
+
+
+def test_dry_run_shows_the_plan_and_what_is_done(tmp_path, capsys):
+    path = sweep_file(tmp_path, WHOLE, design="grid", samples=3, replications=2)
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--dry-run"]) == 0
+    text = capsys.readouterr().out
+    assert "9 design rows x 2 replications = 18 runs" in text and "whole numbers" in text
+    assert "0 already done, 18 to run" in text and not out.exists()
+    assert main(["sweep", str(path), "--out", str(out), "--executor", "serial"]) == 0
+    capsys.readouterr()
+    assert main(["sweep", str(path), "--out", str(out), "--dry-run"]) == 0
+    assert "18 already done, 0 to run" in capsys.readouterr().out
+
+
+def test_sweep_writes_to_out_and_the_file_name_by_default(tmp_path, monkeypatch):
+    path = sweep_file(tmp_path, name="my_sweep.yaml", samples=2, replications=1)
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", str(path), "--executor", "serial"]) == 0
+    assert (tmp_path / "out" / "my_sweep" / "manifest.json").exists()

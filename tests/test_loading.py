@@ -19,6 +19,8 @@ from sim.loading import (
     load_yaml,
     validate,
 )
+from sim.scenario import Scenario as Crisis
+from tests.conftest import HISTORICAL
 
 # --------------------------------------------------------------------------- test models
 
@@ -773,3 +775,56 @@ def test_small_alias_fan_out_is_fine(tmp_path: Path) -> None:
     assert data["l3"][8][8][8] == ["lol"] * 9
     assert lines[("l3", 8)] == 4
     assert lines[("l3", 8, 8, 8, 0)] == 1
+
+
+# --------------------------------------------------------------------------- values with sources
+def test_a_value_with_its_source_replaces_whole(tmp_path: Path) -> None:
+    write(tmp_path, "base.yaml", "x:\n  w: {value: 1.0, source: 'article, A: why'}\n  k: 2\n")
+    child = write(tmp_path, "child.yaml", "extends: base.yaml\nx:\n  w: {value: 9.0}\n")
+    data, sources = load_document(child)
+    assert data["x"]["w"] == {"value": 9.0}  # the base's source does not outlive its value
+    assert data["x"]["k"] == 2  # other mappings still merge
+    assert sources[("x", "w")][0] == str(child)
+    resourced = write(tmp_path, "re.yaml", "extends: base.yaml\nx:\n  w: {source: other}\n")
+    # a new source alone cites the same value anew
+    assert load_document(resourced)[0]["x"]["w"] == {"value": 1.0, "source": "other"}
+
+
+def test_a_changed_rule_value_without_a_source_fails_the_source_check(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {HISTORICAL}\nactors:\n  russia:\n    params:\n      w_threat: {{value: 9.0}}\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "validate", "--require-sources", str(child)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith(f"{child}:5: actors.russia.params.w_threat")
+
+
+# --------------------------------------------------------------------------- --set edits
+def test_edits_merge_like_a_child_file_and_are_checked() -> None:
+    sc = load_model(Crisis, HISTORICAL, ["unrest.noise=0.3", "switches.host_never_asks=[russia]"])
+    assert sc.unrest.noise == 0.3 and sc.switches.host_never_asks == ["russia"]
+    assert sc.unrest.contagion == load_model(Crisis, HISTORICAL).unrest.contagion
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        ("unrest.noise=7", "--set unrest.noise=7: unrest.noise: must be between 0 and 2 (got 7)"),
+        ("unrest.contagoin=1", "did you mean 'contagion'"),
+        ("unrest.noise", "give PATH=VALUE"),
+        ("unrest.noise=", "no value"),
+        ("unrest..noise=1", "give PATH=VALUE"),
+        ("unrest.noise=[1", "not valid YAML"),
+        ("actors.kazakhstan.params.max_concessions=1.5", "valid integer"),
+    ],
+)
+def test_a_bad_edit_names_the_edit(edit: str, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        load_model(Crisis, HISTORICAL, [edit])
+    assert str(err.value).startswith(f"--set {edit.split('=')[0]}")
+    assert message in str(err.value)

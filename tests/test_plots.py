@@ -567,3 +567,43 @@ def test_no_pyplot_and_no_country_in_the_code():
     for path in (ROOT / "sim" / "plots").glob("*.py"):
         found = pattern.findall(path.read_text())
         assert not found, f"{path.name} names {found}"
+
+
+# ------------------------------------------------------------------ grids and flat fields
+def _grid_runs() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    xs, ys = [0.5, 1.0, 1.5, 2.0, 3.0], [10.0, 20.0, 30.0]
+    rows = [
+        {"a": x, "b": y, "status": "ok", "z": x * y + rng.normal()}
+        for x, y in itertools.product(xs, ys)
+        for _ in range(4)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_a_grid_sweep_gets_one_bin_per_level_and_no_empty_stripe():
+    runs = _grid_runs()
+    fig = sim.plots.sweep_response(runs, "a", "z", y="b")
+    (mesh,) = [c for c in fig.axes[0].collections if isinstance(c, QuadMesh)]
+    grid = np.ma.filled(mesh.get_array(), np.nan)
+    assert grid.shape == (3, 5) and not np.isnan(grid).any()
+    x_edges = mesh.get_coordinates()[0, :, 0]
+    centres = (x_edges[:-1] + x_edges[1:]) / 2
+    assert np.all(np.abs(centres - [0.5, 1.0, 1.5, 2.0, 3.0]) <= 0.25)
+    line = sim.plots.sweep_response(runs, "a", "z").axes[0].get_lines()[0]
+    assert list(line.get_xdata()) == [0.5, 1.0, 1.5, 2.0, 3.0]  # medians at the levels
+
+
+def test_an_all_zero_field_gets_a_unit_colour_scale(tables):
+    series = tables["no_outside_help"]["series"].copy()
+    series.loc[series.variable == "violence", "value"] = 0.0
+    fig = sim.plots.unrest_heatmap(series, variable="violence")
+    (image,) = fig.axes[0].images
+    assert image.get_clim() == (0.0, 1.0)
+    runs = _grid_runs().assign(z=0.0)
+    (mesh,) = [
+        c
+        for c in sim.plots.sweep_response(runs, "a", "z", y="b").axes[0].collections
+        if isinstance(c, QuadMesh)
+    ]
+    assert mesh.get_clim() == (0.0, 1.0)

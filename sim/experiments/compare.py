@@ -180,9 +180,10 @@ def largest_differences(table: pd.DataFrame, base: str, top: int = 2) -> list[st
                 f"(95% interval {r.diff_lo * 100:+.0f} to {r.diff_hi * 100:+.0f})."
             )
         else:
+            d, lo, hi = (_number(r[k], sign=True) for k in ("diff", "diff_lo", "diff_hi"))
             out.append(
-                f"{r.scenario}: {r.outcome} {r['diff']:+.3g} on average against {base} "
-                f"(95% interval {r.diff_lo:+.3g} to {r.diff_hi:+.3g})."
+                f"{r.scenario}: {r.outcome} {d} on average against {base} "
+                f"(95% interval {lo} to {hi})."
             )
     return out
 
