@@ -376,16 +376,22 @@ def load_yaml(path: str | os.PathLike[str]) -> tuple[Any, dict[KeyPath, int]]:
 # --------------------------------------------------------------------------- extends
 
 
-def _copy_sources(value: Any, path: KeyPath, src: Mapping[KeyPath, Origin], out: dict) -> None:
-    found = src.get(path)
-    if found is not None:
-        out[path] = found
+def _paths(value: Any, path: KeyPath) -> Iterator[KeyPath]:
+    """``path`` and the path of everything inside ``value`` below it."""
+    yield path
     if isinstance(value, dict):
         for key, item in value.items():
-            _copy_sources(item, (*path, key), src, out)
+            yield from _paths(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _copy_sources(item, (*path, index), src, out)
+            yield from _paths(item, (*path, index))
+
+
+def _copy_sources(value: Any, path: KeyPath, src: Mapping[KeyPath, Origin], out: dict) -> None:
+    for sub in _paths(value, path):
+        found = src.get(sub)
+        if found is not None:
+            out[sub] = found
 
 
 def _is_sourced_value(data: dict) -> bool:
@@ -849,19 +855,8 @@ def with_edits(
         over: Any = value
         for key in reversed(keys):
             over = {key: over}
-        over_src: dict[KeyPath, Origin] = {}
-        _label_all(value, keys, f"--set {text}", over_src)
+        over_src = {path: (f"--set {text}", None) for path in _paths(value, keys)}
         out: dict[KeyPath, Origin] = {}
         data = _merge(data, entries, over, over_src, (), out)
         entries = out
     return data, Sources(sources.file, entries)
-
-
-def _label_all(value: Any, path: KeyPath, label: str, out: dict) -> None:
-    out[path] = (label, None)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _label_all(item, (*path, key), label, out)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _label_all(item, (*path, index), label, out)

@@ -61,10 +61,8 @@ class CrisisModel(mesa.Model):
         self.states = {k: ROLE_CLASSES[a.role](self, k) for k, a in scenario.actors.items()}
         self.host: Host = self.states[scenario.host_id]
         self.blocs = {k: BlocAgent(self, k) for k in scenario.blocs}
-        self.providers: dict[str, Provider] = {
-            **self.blocs,
-            **{k: s for k, s in self.states.items() if isinstance(s, Power) and s.provides},
-        }
+        everyone = {**self.blocs, **self.states}
+        self.providers: dict[str, Provider] = {k: everyone[k] for k in scenario.provider_ids}
         self.rivals = [s for s in self.states.values() if isinstance(s, Rival)]
         self.order = [
             self.host,

@@ -376,12 +376,7 @@ class Scenario(Strict):
             for fld in ("partners", "adversaries"):
                 need(getattr(a, fld, []), actors, ("actors", aid, fld), "actor")
         sw = self.switches
-        askable = blocs | {
-            k
-            for k, a in self.actors.items()
-            if a.role in ("patron", "rival")
-            or (a.role == "neighbour" and a.intervention is not None)
-        }
+        askable = set(self.provider_ids)
         why = "is not a provider the host can ask (a bloc, patron, rival, or armed neighbour)"
         if sw.host_asks is not None and sw.host_asks not in askable:
             out.append((("switches", "host_asks"), f"'{sw.host_asks}' {why}"))
@@ -403,6 +398,20 @@ class Scenario(Strict):
                     why = f"'{m}' is a {self.actors[m].role}: it cannot contribute troops"
                     out.append((("blocs", bid, "force_pool", m), why))
         return out
+
+    @property
+    def provider_ids(self) -> list[str]:
+        """Whom the host can ask for a force, blocs first, then states in file order.
+
+        Every bloc, every patron and rival, and every neighbour with an intervention block.
+        """
+        states = [
+            k
+            for k, a in self.actors.items()
+            if a.role in ("patron", "rival")
+            or (a.role == "neighbour" and a.intervention is not None)
+        ]
+        return [*self.blocs, *states]
 
     def first_with_role(self, role: str) -> str | None:
         """Id of the first actor with ``role``, or None."""

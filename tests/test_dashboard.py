@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import HISTORICAL, ROOT
+from tests.dashboard_server import dashboard
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
@@ -44,35 +42,11 @@ from sim.loading import load_model  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "dashboard", str(HISTORICAL), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    first = proc.stdout.readline()
-    assert f"http://127.0.0.1:{port}/" in first
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert proc.poll() is None, proc.stdout.read()
-            time.sleep(0.5)
-    yield f"http://127.0.0.1:{port}/"
-    proc.terminate()
-    proc.wait(timeout=30)
+    command = [sys.executable, "-m", "sim", "dashboard", str(HISTORICAL)]
+    with dashboard(command, ROOT) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -243,28 +217,6 @@ def test_the_tab_has_a_title(page):
 
 
 def test_sigterm_stops_the_server():
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "dashboard", str(HISTORICAL), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        proc.stdout.readline()
-        deadline = time.time() + 120
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert proc.poll() is None and time.time() < deadline
-                time.sleep(0.5)
-        proc.terminate()  # SIGTERM
-        proc.wait(timeout=30)
-        with pytest.raises(OSError):
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    command = [sys.executable, "-m", "sim", "dashboard", str(HISTORICAL)]
+    with dashboard(command, ROOT) as (_, proc):
+        assert proc.poll() is None  # serving; leaving the block sends SIGTERM and checks it ends

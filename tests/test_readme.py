@@ -13,17 +13,15 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.dashboard_server import dashboard
 
 README = ROOT / "README.md"
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
@@ -102,34 +100,8 @@ def _env() -> dict[str, str]:
 def serve_and_stop(words: list[str], cwd: Path) -> None:
     """Start the dashboard as written (on a free port), wait for it, stop it with SIGTERM."""
     pytest.importorskip("solara", reason="the dashboard extra is not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [*words, "--port", str(port)],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=_env(),
-    )
-    try:
-        assert f"http://127.0.0.1:{port}/" in proc.stdout.readline()
-        deadline = time.time() + 120
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert proc.poll() is None and time.time() < deadline
-                time.sleep(0.5)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) is not None
-        with pytest.raises(OSError):  # nothing serves any more: the server itself has stopped
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    with dashboard(words, cwd, _env()):
+        pass
 
 
 def test_the_readme_yaml_examples_validate(tmp_path):

@@ -236,7 +236,6 @@ class Power(StateMixin, Provider):
     """An outside power that may send a force, alone or as a bloc's lead."""
 
     daily = False  # a patron acts on requests only
-    provides = True  # the host may ask it for a force
     mandate = procedure = "bilateral"
     council_delay_days = 0.0
 
@@ -436,11 +435,6 @@ class Neighbour(Power):
     def __init__(self, model: CrisisModel, key: str) -> None:
         super().__init__(model, key)
         self.noticed = False
-
-    @property
-    def provides(self) -> bool:
-        """A neighbour is a provider only if it can send a force."""
-        return self.intervention is not None
 
     def step(self) -> None:
         """Notice the crisis when its salience passes the trigger; speak after a delay."""

@@ -19,37 +19,31 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def seed(text: str) -> int:
-    """A seed: a whole number, 0 or more."""
+def _whole(text: str, low: int, high: int | None = None) -> int:
+    """``text`` as a whole number in [low, high], or an argparse error saying so."""
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"a seed is a whole number, not {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"a seed is 0 or more, not {n}")
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if n < low or (high is not None and n > high):
+        span = f"between {low} and {high}" if high is not None else f"{low} or more"
+        raise argparse.ArgumentTypeError(f"must be {span}, not {n}")
     return n
+
+
+def seed(text: str) -> int:
+    """A seed: a whole number, 0 or more."""
+    return _whole(text, 0)
 
 
 def positive(text: str) -> int:
     """A whole number, 1 or more."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"give a whole number, not {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
-    return n
+    return _whole(text, 1)
 
 
 def port(text: str) -> int:
     """A TCP port, 1 to 65535."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a port is a whole number, not {text!r}") from None
-    if not 1 <= n <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is between 1 and 65535, not {n}")
-    return n
+    return _whole(text, 1, 65535)
 
 
 def results_folder(path: str | os.PathLike[str]) -> Path:

@@ -121,9 +121,10 @@ def run_experiment(
             store.write(result)
             bar.update(len(result.runs))
 
-        status = "finished"
+        status = "crashed"  # unless it ends or is interrupted; the error goes on up
         try:
             execute(tasks, on_result, executor=executor, workers=workers, scheduler=scheduler)
+            status = "finished"
         except KeyboardInterrupt:
             status = "interrupted"
         finally:

@@ -55,18 +55,20 @@ def _pipeline(
 ) -> None:
     """Keep ``window`` tasks in flight; hand over results in the order they finish.
 
-    On Ctrl-C, tasks not yet started are cancelled and those already running are waited for
-    and handed over (a second Ctrl-C stops at once), then the interrupt goes on.
+    On Ctrl-C, tasks not yet started are cancelled, and those running or finished are waited
+    for and handed over; then the interrupt goes on.
     """
     pending = {submit(t) for t in islice(tasks, window)}
+    finished: set = set()  # done, not yet handed over
     try:
         while pending:
-            done, pending = wait_first(pending)
-            for future in done:
-                on_result(future.result())
-            pending |= {submit(t) for t in islice(tasks, len(done))}
+            finished, pending = wait_first(pending)
+            count = len(finished)
+            while finished:
+                on_result(finished.pop().result())
+            pending |= {submit(t) for t in islice(tasks, count)}
     except KeyboardInterrupt:
-        running = {f for f in pending if not f.cancel()}
+        running = finished | {f for f in pending if not f.cancel()}
         while running:
             done, running = wait_first(running)
             for future in done:

@@ -3,7 +3,7 @@
 Layout of ``DIR``::
 
     manifest.json      what ran (the spec, its hash, the file's text, edits), version, times,
-                       counts and status (running, finished or interrupted)
+                       counts and status (running, finished, interrupted or crashed)
     runs/part-*.parquet    one row per run (ids, seed, varied values, status, outcomes)
     series/part-*.parquet  daily series, when kept (run_id, day, date, entity, variable, value)
     events/part-*.parquet  events, when kept (run_id, time, date, actor, action, ...)
