@@ -151,3 +151,15 @@ def test_the_benchmarks_the_readme_names_run(command):
         [sys.executable, *command], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_the_readme_states_the_default_sweep_folder_the_command_uses(tmp_path, monkeypatch):
+    from sim.cli.sweeps import default_out
+
+    stated = re.search(r"under `--out` \(default `out/<([^>]+)>`\)", README.read_text())
+    assert stated and stated.group(1) == "sweep file name without .yaml"
+    assert default_out("any/where/my_sweep.yaml") == Path("out") / "my_sweep"
+    help_text = subprocess.run(
+        [sys.executable, "-m", "sim", "sweep", "--help"], capture_output=True, text=True
+    ).stdout
+    assert "default out/<sweep file name>" in " ".join(help_text.split())
