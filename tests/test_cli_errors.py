@@ -234,3 +234,15 @@ def test_a_failed_computation_is_one_line_and_status_1(tmp_path):
         [sys.executable, "-c", code, str(HISTORICAL)], capture_output=True, text=True
     )
     one_line(proc, 1, "sim run: failed: RuntimeError: engine broke across lines")
+
+
+def test_ctrl_c_during_a_summary_without_out_keeps_nothing_and_says_so():
+    cmd = [sys.executable, "-m", "sim", "run", str(HISTORICAL), "--seeds", "50000"]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    time.sleep(4)
+    assert proc.poll() is None
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and stderr.strip() == "sim run: interrupted"

@@ -7,12 +7,13 @@ import datetime as dt
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.cli.common import executor_options, known, positive, results_folder, seed, set_option
-from sim.errors import InputError
+from sim.errors import InputError, Interrupted
 
 if TYPE_CHECKING:
     from sim.experiments.engine import Summary
@@ -78,8 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiments import load
     from sim.experiments.compare import as_text, compare, failures
 
-    with tempfile.TemporaryDirectory() as tmp:
-        where = out or Path(tmp)
+    with _scratch(out) as where:
         summary = _replicate(scenario, seeds, args, where, source=args.scenario, keep=bool(out))
         runs = load(where)["runs"]
     name = scenario.name
@@ -88,6 +88,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out:
         print(f"wrote {out} ({summary.kept} runs, {summary.failed} failed)")
     return 1 if summary.failed else 0
+
+
+@contextmanager
+def _scratch(out: Path | None) -> Iterator[Path]:
+    """``out``, or a temporary folder removed afterwards (an interrupt there keeps nothing)."""
+    if out is not None:
+        yield out
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            yield Path(tmp)
+        except Interrupted:
+            raise KeyboardInterrupt from None
 
 
 def _narrate(scenario: Scenario, first: int, hide: list[str]) -> None:
@@ -148,8 +161,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = results_folder(args.out) if args.out else None
     seeds = seeds_from(args.seed, args.seeds)
     runs, failed = {}, {}
-    with tempfile.TemporaryDirectory() as tmp:
-        root = out or Path(tmp)
+    with _scratch(out) as root:
         for p, scenario in scenarios.items():
             where = root / names[p]
             _replicate(scenario, seeds, args, where, source=p, keep=bool(out))
