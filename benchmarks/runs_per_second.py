@@ -13,9 +13,8 @@ import time
 
 import mesa
 
-from sim.loading import load_model
 from sim.model import CrisisModel
-from sim.scenario import Scenario
+from sim.scenario import load_scenario
 
 
 class _Idle(mesa.Agent):
@@ -49,7 +48,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--scenario", default="scenarios/historical.yaml")
     args = ap.parse_args()
-    scenario = load_model(Scenario, args.scenario)
+    scenario = load_scenario(args.scenario)
     days = scenario.calendar.horizon_days
     n_agents = len(CrisisModel(scenario, rng=0).agents)
     model_rate = rate(lambda s: CrisisModel(scenario, rng=s), args.runs, days)

@@ -49,10 +49,9 @@ def one(runs: int, workers: int, scenario: str) -> None:
     """Run one sweep of ``runs`` runs in this process; print progress, then a RESULT line."""
     from sim.experiments.engine import auto_chunk, run_experiment
     from sim.experiments.spec import SweepSpec
-    from sim.loading import load_model
-    from sim.scenario import Scenario
+    from sim.scenario import load_scenario
 
-    base = load_model(Scenario, scenario)
+    base = load_scenario(scenario)
     spec = SweepSpec(base=scenario, replications=runs, seed=MASTER_SEED)
     text = Path(scenario).read_text()
     chunk = auto_chunk(runs, workers)

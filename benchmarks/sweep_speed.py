@@ -42,10 +42,9 @@ from sim.experiments.engine import auto_chunk, run_experiment
 from sim.experiments.plan import run_seed
 from sim.experiments.spec import SweepSpec
 from sim.experiments.store import load
-from sim.loading import load_model
 from sim.model import CrisisModel
 from sim.outcomes import outcomes
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORICAL = ROOT / "scenarios" / "historical.yaml"
@@ -65,7 +64,7 @@ _SCENARIOS: dict[str, Scenario] = {}
 def scenario_at(path: str) -> Scenario:
     """The scenario at ``path``, loaded once per process."""
     if path not in _SCENARIOS:
-        _SCENARIOS[path] = load_model(Scenario, path)
+        _SCENARIOS[path] = load_scenario(path)
     return _SCENARIOS[path]
 
 
@@ -200,7 +199,7 @@ def run_pair(path: str, seeds: list[int], workers: int) -> float:
 
 def loop_child(path: str) -> None:
     """The ``--loop`` child of :func:`run_pair`."""
-    base = load_model(Scenario, path)
+    base = load_scenario(path)
     seeds = [int(x) for x in sys.stdin.readline().split(",") if x]
     outcomes(CrisisModel(base, rng=0).run())
     print("ready", flush=True)
@@ -229,7 +228,7 @@ def main() -> None:
     for method in methods:
         if method not in METHODS + OPTIONAL:
             raise SystemExit(f"unknown method {method!r}; choose from {METHODS + OPTIONAL}")
-    base = load_model(Scenario, path)
+    base = load_scenario(path)
     seeds = [run_seed(MASTER_SEED, r) for r in range(runs)]
     outcomes(CrisisModel(base, rng=0).run())  # warm-up: lazy imports, first-call costs
     print(

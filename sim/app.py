@@ -24,10 +24,9 @@ from mesa.visualization import SolaraViz
 from sim.catalog import shipped_scenarios
 from sim.experiments.plan import with_values
 from sim.experiments.spec import value_at
-from sim.loading import load_model
 from sim.model import CrisisModel
 from sim.plots.style import SEQUENTIAL, date_numbers, format_date_axis, series_colour
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
 
 SCENARIOS_ENV = "SIM_DASHBOARD_SCENARIOS"
 LOG_LENGTH = 60
@@ -42,7 +41,7 @@ def scenario_files() -> dict[str, Path]:
 
 @cache
 def _scenario(path: Path) -> Scenario:
-    return load_model(Scenario, path)
+    return load_scenario(path)
 
 
 def _host_param(name: str) -> Callable[[Scenario], tuple[str, ...] | None]:

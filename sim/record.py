@@ -1,8 +1,8 @@
-"""The historical record of January 2022 and the replay score of model runs against it.
+"""Dated records of crises and the replay score of model runs against them (any crisis).
 
-The record (``sim/data/kz2022_record.yaml``) holds the dated events with their sources, the
-replay targets (model events that should happen near a record date) and the forbidden events
-(model events that must not happen at all).
+A record (e.g. ``scenarios/crises/records/kz2022.yaml``, named by a scenario's ``record`` key)
+holds the dated events with their sources, the replay targets (model events that should happen
+near a record date) and the forbidden events (model events that must not happen at all).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import datetime as dt
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -211,16 +210,13 @@ class Record:
                 raise ValueError(f"forbidden {f.id}: unknown actions {sorted(unknown)}")
 
 
-def load_record(path: str | Path | None = None) -> Record:
-    """Load a record YAML file; by default the packaged ``sim/data/kz2022_record.yaml``."""
-    if path is None:
-        # Anchored on this module, not the "sim" namespace package, whose resource reader
-        # fails on editable installs in some Python versions.
-        data = resources.files("sim.record").joinpath("data", "kz2022_record.yaml")
-        text = data.read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    return Record.from_dict(yaml.safe_load(text))
+def load_record(path: str | Path) -> Record:
+    """Load a record YAML file.
+
+    Raises:
+        ValueError: The file is not a record (a message naming what is wrong).
+    """
+    return Record.from_dict(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +230,7 @@ class TargetScore:
         model_median_date: Median first-match date over the runs where it happened, or None.
         occurred_rate: Share of runs where it happened at all.
         hit_rate: Share of all runs where it first happened within one day of the record date.
+        exact_rate: Share of all runs where it first happened on the record date.
     """
 
     id: str
@@ -242,6 +239,7 @@ class TargetScore:
     model_median_date: dt.date | None
     occurred_rate: float
     hit_rate: float
+    exact_rate: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +268,17 @@ class ReplayScore:
     forbidden: tuple[ForbiddenSeen, ...]
     n_runs: int
 
+    @property
+    def exact(self) -> float:
+        """Mean exact-day rate over the targets."""
+        return statistics.fmean(t.exact_rate for t in self.targets) if self.targets else 0.0
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable summary: score, per-target scores, forbidden events seen."""
+        """JSON-serialisable summary: scores, per-target scores, forbidden events seen."""
         return {
             "score": self.score,
+            "exact": self.exact,
+            "runs": self.n_runs,
             "targets": [
                 {
                     "id": t.id,
@@ -284,17 +289,19 @@ class ReplayScore:
                     ),
                     "occurred_rate": t.occurred_rate,
                     "hit_rate": t.hit_rate,
+                    "exact_rate": t.exact_rate,
                 }
                 for t in self.targets
             ],
             "forbidden": [
-                {"id": f.id, "description": f.description, "runs": f.runs} for f in self.forbidden
+                {"id": f.id, "description": f.description, "share": f.runs / self.n_runs}
+                for f in self.forbidden
             ],
         }
 
     def table(self) -> str:
         """Plain-text table: one row per target, the overall score, the forbidden events seen."""
-        head = ("target", "record date", "model median", "occurred", "hit +/-1d")
+        head = ("target", "record date", "model median", "occurred", "hit +/-1d", "exact")
         rows = [
             (
                 t.id,
@@ -302,6 +309,7 @@ class ReplayScore:
                 t.model_median_date.isoformat() if t.model_median_date else "never",
                 f"{t.occurred_rate:.0%}",
                 f"{t.hit_rate:.2f}",
+                f"{t.exact_rate:.2f}",
             )
             for t in self.targets
         ]
@@ -316,7 +324,7 @@ class ReplayScore:
         out = [line(head), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
         out.append(
             f"score (mean hit rate over {len(self.targets)} targets, {self.n_runs} run(s)): "
-            f"{self.score:.3f}"
+            f"{self.score:.3f}; on the exact day: {self.exact:.3f}"
         )
         if not self.forbidden:
             out.append("forbidden events: none")
@@ -349,6 +357,7 @@ def score_replay(record: Record, runs: Sequence[Sequence[Event]]) -> ReplayScore
     for t in record.targets:
         firsts = [m.date for m in (t.first_match(r) for r in runs) if m is not None]
         hits = sum(abs((d - t.record_date).days) <= HIT_WINDOW_DAYS for d in firsts)
+        exact = sum(d == t.record_date for d in firsts)
         scores.append(
             TargetScore(
                 id=t.id,
@@ -357,6 +366,7 @@ def score_replay(record: Record, runs: Sequence[Sequence[Event]]) -> ReplayScore
                 model_median_date=_median_date(firsts),
                 occurred_rate=len(firsts) / n,
                 hit_rate=hits / n,
+                exact_rate=exact / n,
             )
         )
     seen = []

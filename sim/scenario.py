@@ -8,6 +8,9 @@ Validation keeps the number only; ``sim.provenance`` reads the sources from the 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -332,6 +335,11 @@ class Scenario(Strict):
     blocs: dict[str, Bloc] = {}
     influence: Influence
     switches: Switches = Switches()
+    record: str | None = Field(
+        None,
+        description="the dated record the runs are scored against: a file, relative to the "
+        "scenario file that names it",
+    )
 
     def problems(self) -> list[tuple[tuple, str]]:
         """References to actors, regions or blocs that do not exist, and other cross-checks."""
@@ -421,3 +429,28 @@ class Scenario(Strict):
     def host_id(self) -> str:
         """Id of the state in crisis."""
         return self.first_with_role("host")
+
+
+def load_scenario(path: str | os.PathLike[str], edits: Sequence[str] = ()) -> Scenario:
+    """Load and validate a scenario file with its ``--set`` edits.
+
+    ``record`` becomes an absolute path, resolved against the folder of the file that names it
+    (the working directory for an edit).
+
+    Raises:
+        InputError: For any problem, located at the file, line and key (or the edit), or a
+            record file that does not exist.
+    """
+    from sim.loading import load_document, validate, with_edits
+
+    data, sources = load_document(path)
+    data, sources = with_edits(data, sources, edits)
+    scenario = validate(Scenario, data, sources)
+    if scenario.record is None:
+        return scenario
+    named_in, _ = sources.locate(("record",))
+    folder = Path.cwd() if named_in.startswith("--set ") else Path(named_in).parent
+    record = (folder / scenario.record).resolve()
+    if not record.is_file():
+        raise sources.error(("record",), f"record file not found: {record}")
+    return scenario.model_copy(update={"record": str(record)})

@@ -6,19 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from sim.loading import load_model
 from sim.runner import RunResult, run_seeds
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORICAL = ROOT / "scenarios" / "historical.yaml"
+KZ2022_RECORD = ROOT / "scenarios" / "crises" / "records" / "kz2022.yaml"
 SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
-SHIPPED = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if p not in SWEEPS)
+RECORDS = sorted((ROOT / "scenarios" / "crises" / "records").glob("*.yaml"))
+SHIPPED = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if p not in SWEEPS + RECORDS)
 
 
 @pytest.fixture(scope="session")
 def historical() -> Scenario:
-    return load_model(Scenario, HISTORICAL)
+    return load_scenario(HISTORICAL)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 
 from sim.cli import main
 from sim.experiments import load
-from tests.conftest import HISTORICAL
+from tests.conftest import HISTORICAL, KZ2022_RECORD, ROOT
 
 
 def sim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -125,10 +125,45 @@ def test_run_many_seeds_prints_medians_and_intervals(capsys):
 
 
 def test_replay_check_json(capsys):
-    assert main(["replay-check", "--seeds", "5", "--json", "--scenario", str(HISTORICAL)]) == 0
+    assert main(["replay-check", "--seeds", "5", "--json", str(HISTORICAL)]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"score", "targets", "forbidden"}
-    assert {"action", "record_date", "hit_rate"} <= set(data["targets"][0])
+    assert set(data) == {"crises", "mean_score"}
+    (crisis,) = data["crises"]
+    assert crisis["scenario"] == "historical" and crisis["runs"] == 5
+    assert crisis["record"] == str(KZ2022_RECORD)
+    assert {"score", "exact", "targets", "forbidden"} <= set(crisis)
+    assert {"action", "record_date", "hit_rate", "exact_rate"} <= set(crisis["targets"][0])
+    assert data["mean_score"] == crisis["score"]
+
+
+def test_replay_check_scores_each_crisis_against_its_own_record(tmp_path, capsys):
+    library = ROOT / "scenarios" / "crises"
+    # a scenario elsewhere that extends the historical one inherits its record, resolved
+    # against the file that names it
+    moved = tmp_path / "deep" / "copy.yaml"
+    moved.parent.mkdir()
+    moved.write_text(f"extends: {HISTORICAL}\nname: copy\n")
+    assert main(["replay-check", "--seeds", "3", str(library / "kz2022.yaml"), str(moved)]) == 0
+    out = capsys.readouterr().out
+    assert f"# kz2022 ({library / 'kz2022.yaml'}) against {KZ2022_RECORD}" in out
+    table = out[out.index("crisis ") :].splitlines()
+    assert [line.split()[0] for line in table] == ["crisis", "kz2022", "copy", "mean"]
+    assert table[1].split()[1] == table[2].split()[1]  # the same crisis, the same score
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("record: null\n", "names no record to score against"),
+        ("record: nowhere.yaml\n", "record file not found"),
+    ],
+)
+def test_replay_check_needs_a_record(tmp_path, capsys, body, message):
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {HISTORICAL}\n{body}")
+    assert main(["replay-check", "--seeds", "2", str(child)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(str(child)) and message in err and "\n" not in err
 
 
 @pytest.mark.parametrize("args", [[], ["run"], ["run", "x.yaml", "--seeds", "0"], ["nope"]])

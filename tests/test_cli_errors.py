@@ -112,7 +112,7 @@ def test_plot_timeline_of_another_crisis_is_one_line(tmp_path):
     out = tmp_path / "bw"
     assert sim("run", str(BORDER_WAR), "--seeds", "2", "--out", str(out)).returncode == 0
     one_line(
-        sim("plot", "timeline", str(out), "--out", str(tmp_path / "t.png")), 2, "another crisis"
+        sim("plot", "timeline", str(out), "--out", str(tmp_path / "t.png")), 2, "names no record"
     )
 
 

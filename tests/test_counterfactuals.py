@@ -8,10 +8,10 @@ import pytest
 
 from sim.events import ACTIONS
 from sim.experiments.plan import with_values
-from sim.loading import InputError, load_model
+from sim.loading import InputError
 from sim.model import CrisisModel
 from sim.runner import run_seeds
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
 from tests.conftest import ROOT
 
 COUNTERFACTUALS = ROOT / "scenarios" / "counterfactuals"
@@ -19,7 +19,7 @@ SEEDS = range(40)
 
 
 def load(name: str) -> Scenario:
-    return load_model(Scenario, COUNTERFACTUALS / f"{name}.yaml")
+    return load_scenario(COUNTERFACTUALS / f"{name}.yaml")
 
 
 def outcomes_of(name: str) -> list[dict]:
@@ -138,7 +138,7 @@ def test_china_offers_a_force_after_the_request_and_loses_standing(historical_ou
 @pytest.mark.parametrize("path", sorted(COUNTERFACTUALS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_action_is_in_the_vocabulary(path):
     for seed in range(3):
-        m = CrisisModel(load_model(Scenario, path), rng=seed).run()
+        m = CrisisModel(load_scenario(path), rng=seed).run()
         assert {e.action for e in m.events} <= set(ACTIONS)
 
 
@@ -184,7 +184,7 @@ def test_host_asks_forces_the_first_request_and_host_never_asks_removes_options(
 )
 def test_choice_switches_name_providers(edit, message):
     with pytest.raises(InputError, match=message):
-        load_model(Scenario, ROOT / "scenarios" / "historical.yaml", [edit])
+        load_scenario(ROOT / "scenarios" / "historical.yaml", [edit])
     both = ["switches.host_asks=csto", "switches.host_never_asks=[csto]"]
     with pytest.raises(InputError, match="also listed in host_never_asks"):
-        load_model(Scenario, ROOT / "scenarios" / "historical.yaml", both)
+        load_scenario(ROOT / "scenarios" / "historical.yaml", both)

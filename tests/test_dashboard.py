@@ -38,8 +38,7 @@ if not CHROMIUM.exists():
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from sim.app import DashboardModel, scaled, scenario_files  # noqa: E402
-from sim.loading import load_model  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +175,7 @@ def test_each_browser_session_has_its_own_model(page, browser, server):
 
 
 def test_knobs_scale_the_chosen_parameter_only():
-    historical = load_model(Scenario, HISTORICAL)
+    historical = load_scenario(HISTORICAL)
     harder = scaled(historical, {"patron_threshold": 2.0, "suppression": 1.0})
     assert harder.actors["russia"].params.decide_threshold == 2 * 0.5
     assert harder.unrest == historical.unrest

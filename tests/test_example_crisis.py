@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from sim.loading import load_document, load_model, validate
+from sim.loading import load_document, validate
 from sim.model import CrisisModel
 from sim.outcomes import outcomes
 from sim.provenance import unsourced
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
 
 PATH = Path(__file__).resolve().parents[1] / "scenarios" / "examples" / "border_war.yaml"
 SEEDS = range(30)
@@ -42,7 +42,7 @@ def variant(change) -> Scenario:
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return load_model(Scenario, PATH)
+    return load_scenario(PATH)
 
 
 @pytest.fixture(scope="module")

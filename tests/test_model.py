@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from sim.experiments import load
-from sim.loading import load_document, load_model
+from sim.loading import load_document
 from sim.model import CrisisModel
 from sim.outcomes import events_frame, series_frame
 from sim.provenance import unsourced
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
 from tests.conftest import HISTORICAL, SHIPPED
 
 
@@ -115,7 +115,7 @@ def test_every_decision_event_has_a_reason(historical_runs):
 def test_shipped_scenarios_cite_every_rule_parameter(path):
     data, _ = load_document(path)
     assert unsourced(Scenario, data) == []
-    load_model(Scenario, path)
+    load_scenario(path)
 
 
 def test_unsourced_finds_a_bare_number(historical):

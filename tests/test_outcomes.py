@@ -12,11 +12,10 @@ import pytest
 
 from sim.experiments.spec import Parameter
 from sim.experiments.store import runs_schema
-from sim.loading import load_model
 from sim.model import CrisisModel
 from sim.outcomes import SERIES, markdown_table, outcome_columns, outcomes, series_frame
 from sim.plots.style import axis_label
-from sim.scenario import Scenario
+from sim.scenario import load_scenario
 from tests.conftest import ROOT, SHIPPED
 
 PYTHON_TYPES = {
@@ -30,7 +29,7 @@ PYTHON_TYPES = {
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_every_run_yields_exactly_the_declared_outcomes(path):
-    scenario = load_model(Scenario, path)
+    scenario = load_scenario(path)
     declared = outcome_columns(scenario)
     for seed in range(3):
         model = CrisisModel(scenario, rng=seed).run()

@@ -25,11 +25,10 @@ from sim.experiments import load
 from sim.experiments.engine import replicate
 from sim.experiments.intervals import wilson_interval
 from sim.experiments.spec import Keep
-from sim.loading import load_model
 from sim.record import load_record, score_replay
 from sim.runner import run_seeds
-from sim.scenario import Scenario
-from tests.conftest import HISTORICAL, ROOT
+from sim.scenario import load_scenario
+from tests.conftest import HISTORICAL, KZ2022_RECORD, ROOT
 
 SEEDS = list(range(6))
 SCENARIOS = {
@@ -48,7 +47,7 @@ def tables(tmp_path_factory) -> dict[str, dict]:
     root = tmp_path_factory.mktemp("plots")
     out = {}
     for name, path in SCENARIOS.items():
-        sc = load_model(Scenario, path)
+        sc = load_scenario(path)
         keep = Keep(series=True, events=True)
         replicate(
             sc, SEEDS, root / name, source=str(path), keep=keep, executor="serial", progress=False
@@ -60,7 +59,7 @@ def tables(tmp_path_factory) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def event_lists() -> list[list]:
     """The historical runs of the same seeds in memory: each run's list of Event objects."""
-    return [r.events for r in run_seeds(load_model(Scenario, HISTORICAL), SEEDS)]
+    return [r.events for r in run_seeds(load_scenario(HISTORICAL), SEEDS)]
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +130,7 @@ def plotted_medians(ax) -> dict[str, dt.date]:
 
 
 def test_replay_timeline_medians_agree_with_the_replay_score(tables, event_lists, tmp_path):
-    record = load_record()
+    record = load_record(KZ2022_RECORD)
     fig = sim.plots.replay_timeline(tables["historical"]["events"], record)
     ax = fig.axes[0]
     assert len(fig.axes) == 1
@@ -163,7 +162,7 @@ def test_replay_timeline_medians_agree_with_the_replay_score(tables, event_lists
 
 def test_replay_timeline_says_never_and_how_often(tables):
     events = tables["historical"]["events"]
-    record = load_record()
+    record = load_record(KZ2022_RECORD)
     never = events[events["action"] != "withdrawal_complete"]
     once_less = never[~((never["action"] == "withdrawal_begins") & (never["run_id"] == 0))]
     ax = sim.plots.replay_timeline(once_less, record).axes[0]
@@ -178,7 +177,7 @@ def test_replay_timeline_says_never_and_how_often(tables):
 
 def test_replay_timeline_median_and_spread(tables):
     events = tables["historical"]["events"].copy()
-    record = load_record()
+    record = load_record(KZ2022_RECORD)
     target = next(t for t in record.targets if t.id == "withdrawal_begins")
     rows = events["action"] == "withdrawal_begins"
     offsets = pd.to_timedelta(events.loc[rows, "run_id"], unit="D")  # run r: record date + r
@@ -194,7 +193,7 @@ def test_replay_timeline_median_and_spread(tables):
 
 
 def test_first_match_dates_honour_target_and_terms(tables, event_lists):
-    record = load_record()
+    record = load_record(KZ2022_RECORD)
     firsts = sim.plots.first_match_dates(tables["historical"]["events"], record)
     assert list(firsts.index) == SEEDS
     # the same runs in memory, matched with Target.first_match on Event objects
@@ -224,7 +223,7 @@ def test_first_match_dates_honour_target_and_terms(tables, event_lists):
 
 
 def test_unrest_heatmap_one_run(tables, tmp_path):
-    sc = load_model(Scenario, HISTORICAL)
+    sc = load_scenario(HISTORICAL)
     names = {k: r.name for k, r in sc.regions.items()}
     series = tables["historical"]["series"]
     fig = sim.plots.unrest_heatmap(series, run_id=3, variable="violence", names=names)
@@ -561,7 +560,7 @@ def test_no_pyplot_and_no_country_in_the_code():
     code = "import sys, sim.plots; print('matplotlib.pyplot' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-    sc = load_model(Scenario, HISTORICAL)
+    sc = load_scenario(HISTORICAL)
     names = {*sc.actors, *sc.blocs, *sc.regions} | {r.name for r in sc.regions.values()}
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\b", re.I)
     for path in (ROOT / "sim" / "plots").glob("*.py"):

@@ -24,7 +24,7 @@ from tests.conftest import ROOT
 from tests.dashboard_server import dashboard
 
 README = ROOT / "README.md"
-BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
+BLOCK = re.compile(r"^[ \t]*```(\w+)\n(.*?)^[ \t]*```", re.S | re.M)
 NOT_RUN = {
     "scripts/replay": "sets up .venv; its sim commands run here (replay_commands)",
     "scripts/test": "this test suite itself, run by CI",
@@ -50,8 +50,12 @@ def replay_commands() -> list[str]:
     return [line for line in script if line.startswith(".venv/bin/sim ")]
 
 
-def argv(line: str) -> list[str]:
-    words = shlex.split(line, comments=True)
+def argv(line: str, cwd: Path = ROOT) -> list[str]:
+    """The words of a command line, its globs expanded in ``cwd`` as a shell would."""
+    words = []
+    for word in shlex.split(line, comments=True):
+        matches = sorted(str(p.relative_to(cwd)) for p in cwd.glob(word)) if "*" in word else []
+        words += matches or [word]
     if words[0] in SIM:
         return [sys.executable, "-m", "sim", *words[1:]]
     if words[0] == ".venv/bin/python":
@@ -75,7 +79,7 @@ def test_the_readme_has_commands_and_names_what_it_does_not_run():
 
 def test_every_readme_command_runs_as_written(workspace):
     for line in replay_commands() + [c for c in readme_commands() if c not in NOT_RUN]:
-        words = argv(line)
+        words = argv(line, workspace)
         if words[2:4] == ["sim", "dashboard"]:
             serve_and_stop(words, workspace)
             continue
@@ -108,7 +112,8 @@ def test_the_readme_yaml_examples_validate(tmp_path):
     scenarios = tmp_path / "scenarios"
     scenarios.mkdir()
     (scenarios / "historical.yaml").symlink_to(ROOT / "scenarios" / "historical.yaml")
-    (scenarios / "counterfactuals").symlink_to(ROOT / "scenarios" / "counterfactuals")
+    for folder in ("counterfactuals", "crises"):
+        (scenarios / folder).symlink_to(ROOT / "scenarios" / folder)
     (scenarios / "readme").mkdir()
     examples = blocks("yaml")
     assert examples

@@ -7,6 +7,7 @@ import yaml
 
 from sim.events import ACTIONS, Event
 from sim.record import Record, Target, load_record, score_replay
+from tests.conftest import KZ2022_RECORD
 
 START = dt.date(2022, 1, 1)
 SHARED_TIMELINE = Path("/work/shared/record/kz2022_timeline.yaml")
@@ -88,7 +89,7 @@ EXPECTED_TARGETS = {
 
 @pytest.fixture(scope="module")
 def record() -> Record:
-    return load_record()
+    return load_record(KZ2022_RECORD)
 
 
 def ev(actor, action, date, target=None, **terms) -> Event:
@@ -133,7 +134,7 @@ def test_packaged_record_loads_with_all_events_and_sources(record):
 @pytest.mark.skipif(not SHARED_TIMELINE.exists(), reason="shared timeline not available")
 def test_events_carry_over_from_shared_timeline_unchanged():
     shared = yaml.safe_load(SHARED_TIMELINE.read_text(encoding="utf-8"))
-    ours_path = Path(__file__).parents[1] / "sim" / "data" / "kz2022_record.yaml"
+    ours_path = KZ2022_RECORD
     ours = yaml.safe_load(ours_path.read_text(encoding="utf-8"))
     assert ours["events"] == shared["events"]
     for key, value in shared["meta"].items():
@@ -187,7 +188,7 @@ def test_forbidden_entries(record):
 
 
 def test_load_rejects_target_whose_record_event_is_not_on_its_date(tmp_path):
-    path = Path(__file__).parents[1] / "sim" / "data" / "kz2022_record.yaml"
+    path = KZ2022_RECORD
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     raw["targets"][0]["record_date"] = "2022-01-03"
     bad = tmp_path / "bad.yaml"
@@ -333,8 +334,8 @@ def test_to_dict_is_json_with_exact_keys(record):
     runs = [perfect_run(record), [*perfect_run(record), ev("china", "troops_arrive", START)]]
     d = score_replay(record, runs).to_dict()
     assert json.loads(json.dumps(d)) == d
-    assert set(d) == {"score", "targets", "forbidden"}
-    assert isinstance(d["score"], float)
+    assert set(d) == {"score", "exact", "runs", "targets", "forbidden"}
+    assert isinstance(d["score"], float) and d["exact"] == 1.0 and d["runs"] == 2
     assert len(d["targets"]) == 16
     for row in d["targets"]:
         assert set(row) == {
@@ -344,6 +345,7 @@ def test_to_dict_is_json_with_exact_keys(record):
             "model_median_date",
             "occurred_rate",
             "hit_rate",
+            "exact_rate",
         }
         assert dt.date.fromisoformat(row["record_date"])
         assert dt.date.fromisoformat(row["model_median_date"])
@@ -353,7 +355,7 @@ def test_to_dict_is_json_with_exact_keys(record):
             "description": next(
                 f.description for f in record.forbidden if f.id == "chinese_or_iranian_troops"
             ),
-            "runs": 1,
+            "share": 0.5,
         }
     ]
 

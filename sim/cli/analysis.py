@@ -127,7 +127,16 @@ def _figure(args: argparse.Namespace):
     if kind == "timeline":
         from sim.record import load_record
 
-        return plots.replay_timeline(results(dirs[0], "events")["events"], load_record())
+        tables = results(dirs[0], "events")
+        record = tables["manifest"].get("record")
+        if record is None:
+            raise AnalysisError(
+                "these runs' scenario names no record; a timeline compares runs with the dated "
+                "record of their crisis"
+            )
+        if not Path(record).is_file():
+            raise AnalysisError(f"the record of these runs is not at {record} any more")
+        return plots.replay_timeline(tables["events"], load_record(record))
     if kind == "heatmap":
         series = results(dirs[0], "series")["series"]
         return plots.unrest_heatmap(series, run_id=args.run, variable=args.variable or "violence")

@@ -25,8 +25,7 @@ def picker_files(first: str | None) -> list[Path]:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Check the scenarios, then become the Solara server (Ctrl-C or SIGTERM stops it)."""
-    from sim.loading import load_model
-    from sim.scenario import Scenario
+    from sim.scenario import load_scenario
 
     if importlib.util.find_spec("solara") is None:
         raise InputError(
@@ -36,7 +35,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if not files:
         raise InputError("sim dashboard", "no scenario given and none under ./scenarios")
     for path in files:
-        load_model(Scenario, path)  # a bad file stops here, with its one-line error
+        load_scenario(path)  # a bad file stops here, with its one-line error
     env = os.environ | {
         "SIM_DASHBOARD_SCENARIOS": os.pathsep.join(str(p.resolve()) for p in files),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",

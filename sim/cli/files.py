@@ -10,9 +10,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate scenario or sweep files; report the first problem of each bad one."""
     from sim.errors import InputError
     from sim.experiments.spec import load_sweep
-    from sim.loading import load_document, validate
+    from sim.loading import load_document
     from sim.provenance import unsourced
-    from sim.scenario import Scenario
+    from sim.scenario import Scenario, load_scenario
 
     status = 0
     for f in args.files:
@@ -21,7 +21,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             if "base" in data and "calendar" not in data:
                 load_sweep(f)
             else:
-                validate(Scenario, data, sources)
+                load_scenario(f)
                 missing = unsourced(Scenario, data) if args.require_sources else []
                 if missing:
                     raise sources.error(missing[0], "rule parameter without a source")

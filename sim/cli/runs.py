@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,14 +22,6 @@ if TYPE_CHECKING:
 HISTORICAL = Path("scenarios/historical.yaml")
 HIDDEN = ["contingent_arrives", "emergency_declared"]
 """Actions the narrative leaves out unless asked (one line per region or contingent)."""
-
-
-def load_scenario(path: str, edits: Sequence[str] = ()) -> Scenario:
-    """A scenario file with its ``--set`` edits, validated."""
-    from sim.loading import load_model
-    from sim.scenario import Scenario
-
-    return load_model(Scenario, path, edits)
 
 
 def seeds_from(first: int, n: int) -> list[int]:
@@ -64,6 +56,7 @@ def _replicate(
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario: the narrative and outcomes, or a summary over many seeds."""
     from sim.events import ACTIONS
+    from sim.scenario import load_scenario
 
     hide = [] if args.show_all else HIDDEN + known(args.hide, list(ACTIONS), "hide")
     scenario = load_scenario(args.scenario, args.set)
@@ -148,6 +141,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.experiments import load
     from sim.experiments.compare import as_text, compare, failures, largest_differences
     from sim.jsonout import dumps
+    from sim.scenario import load_scenario
 
     paths = [args.base, *args.alts]
     seen: dict[Path, str] = {}
@@ -191,16 +185,58 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_replay_check(args: argparse.Namespace) -> int:
-    """Score the historical replay against the dated record over many seeds."""
+    """Score each scenario's runs against its own dated record; one line per crisis and the mean."""
     from sim.jsonout import dumps
-    from sim.record import load_record, score_replay
+    from sim.record import score_replay
     from sim.runner import run_seeds
+    from sim.scenario import load_scenario
 
-    scenario = load_scenario(args.scenario, args.set)
-    runs = [r.events for r in run_seeds(scenario, seeds_from(args.seed, args.seeds))]
-    score = score_replay(load_record(), runs)
-    print(dumps(score.to_dict()) if args.json else score.table())
+    files = args.files or [str(HISTORICAL)]
+    seeds = seeds_from(args.seed, args.seeds)
+    crises = []
+    for path in files:
+        scenario = load_scenario(path, args.set)
+        record = scenario_record(path, scenario)
+        runs = [r.events for r in run_seeds(scenario, seeds)]
+        crises.append((path, scenario, score_replay(record, runs)))
+    mean = sum(score.score for *_, score in crises) / len(crises)
+    if args.json:
+        rows = [
+            {"scenario": s.name, "file": path, "record": s.record, **score.to_dict()}
+            for path, s, score in crises
+        ]
+        print(dumps({"crises": rows, "mean_score": mean}))
+        return 0
+    for path, scenario, score in crises:
+        if len(crises) > 1:
+            print(f"# {scenario.name} ({path}) against {scenario.record}")
+        print(score.table() + ("\n" if len(crises) > 1 else ""))
+    if len(crises) > 1:
+        print(crises_table(crises, mean))
     return 0
+
+
+def scenario_record(path: str, scenario: Scenario):
+    """The record a scenario names, loaded; a one-line error if it names none or a bad one."""
+    from sim.record import load_record
+
+    if scenario.record is None:
+        raise InputError(path, "names no record to score against (add record: FILE)", key="record")
+    try:
+        return load_record(scenario.record)
+    except (ValueError, KeyError, TypeError) as err:
+        raise InputError(scenario.record, f"not a valid record: {err}") from None
+
+
+def crises_table(crises: list, mean: float) -> str:
+    """One line per crisis (score, exact-day rate, forbidden events) and the mean score."""
+    width = max(len(s.name) for _, s, _ in crises)
+    lines = [f"{'crisis':<{width}}  score  exact  forbidden (share of runs)"]
+    for _, s, score in crises:
+        seen = ", ".join(f"{f.id} {f.runs / score.n_runs:.0%}" for f in score.forbidden)
+        lines.append(f"{s.name:<{width}}  {score.score:.3f}  {score.exact:.3f}  {seen or 'none'}")
+    lines.append(f"{'mean':<{width}}  {mean:.3f}")
+    return "\n".join(lines)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -237,12 +273,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     executor_options(p)
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("replay-check", help="score the historical replay against the record")
-    p.add_argument("--seeds", type=positive, default=200, help="number of runs (default 200)")
+    p = sub.add_parser("replay-check", help="score scenarios against their dated records")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="SCENARIO",
+        help=f"scenario files, each scored against the record it names (default {HISTORICAL})",
+    )
+    p.add_argument("--seeds", type=positive, default=200, help="runs per scenario (default 200)")
     p.add_argument("--seed", type=seed, default=1, help="first seed (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument(
-        "--scenario", default=str(HISTORICAL), help=f"scenario to score (default {HISTORICAL})"
-    )
-    set_option(p)
+    set_option(p, "every scenario")
     p.set_defaults(func=cmd_replay_check)

@@ -54,7 +54,8 @@ def auto_chunk(runs: int, workers: int) -> int:
 
 def experiment_hash(spec: SweepSpec, base: Scenario, seeds: Sequence[int]) -> str:
     """What decides an experiment's results: the spec, the base scenario as loaded, the seeds."""
-    what = json.dumps([spec.model_dump(mode="json"), base.model_dump(mode="json"), list(seeds)])
+    scenario = base.model_dump(mode="json", exclude={"record"})  # the record decides no run
+    what = json.dumps([spec.model_dump(mode="json"), scenario, list(seeds)])
     return hashlib.sha256(what.encode()).hexdigest()
 
 
@@ -95,6 +96,7 @@ def run_experiment(
     manifest = new_manifest(
         kind=kind,
         source=source,
+        record=base.record,
         hash=experiment_hash(spec, base, seeds),
         spec=spec.model_dump(mode="json"),
         seeds=_seeds_text(seeds) if kind == "replications" else None,

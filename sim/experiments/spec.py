@@ -10,8 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.experiments.designs import check_design, design_size
-from sim.loading import InputError, Sources, load_document, load_model, validate, with_edits
-from sim.scenario import Scenario
+from sim.loading import InputError, Sources, load_document, validate, with_edits
+from sim.scenario import Scenario, load_scenario
 
 
 class Strict(BaseModel):
@@ -134,7 +134,7 @@ def load_sweep(
     base_path = Path(path).parent / spec.base
     if not base_path.exists():
         raise sources.error(("base",), f"scenario file not found: {base_path}")
-    base = load_model(Scenario, base_path, edits)
+    base = load_scenario(base_path, edits)
     spec = check_parameters(spec, base, sources)
     if spec.parameters:
         try:
