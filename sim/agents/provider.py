@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim import rules
+from sim.rules import provider as provider_rules
 
 if TYPE_CHECKING:
     from sim.agents.states import Power
@@ -39,10 +40,10 @@ class Provider(mesa.Agent):
         return self.model.states.get(self.lead_id) if self.lead_id else None
 
     def legal_basis(self) -> float:
-        """Legal basis for this provider to act in the host (see ``rules.legal_basis``)."""
+        """Legal basis for this provider to act in the host (see ``rules.provider.legal_basis``)."""
         m, host = self.model, self.model.host
         shock = m.scenario_spec.shock
-        return rules.legal_basis(
+        return provider_rules.legal_basis(
             self.mandate,
             shock.kind,
             host.framed,
@@ -66,17 +67,19 @@ class Provider(mesa.Agent):
             return rules.Decision(False, {"blocked_by": attacker}, why), self.council_delay_days
         legal = self.legal_basis()
         p = lead.intervention
-        d = rules.intervene(
+        d = provider_rules.intervene(
             violence=m.field.violence,
             framed=m.host.framed,
             rival_influence=m.rival_influence(lead.key),
             legal=legal,
-            troops=min(m.host.p["troops_needed"], self.pool_for(m.host.key)),
+            troops=min(m.host.params.troops_needed, self.pool_for(m.host.key)),
             against_partner=attacker in lead.partners,
             p=p,
         )
         margin = d.terms["utility"] - d.terms["threshold"]
-        delay = rules.decision_delay(p["decision_delay_days"], margin) + self.council_delay_days
+        delay = (
+            provider_rules.decision_delay(p.decision_delay_days, margin) + self.council_delay_days
+        )
         return rules.Decision(d.act, {**d.terms, "legal": round(legal, 3)}, d.reason), delay
 
     def pool_for(self, host: str) -> float:
@@ -87,11 +90,11 @@ class Provider(mesa.Agent):
     def expected_days(self) -> float:
         """Days from a request to the first troops on the ground, if the lead agrees at once."""
         p = self.lead.intervention
-        return p["decision_delay_days"] + self.council_delay_days + self.arrival_days()
+        return p.decision_delay_days + self.council_delay_days + self.arrival_days()
 
     def arrival_days(self) -> float:
         """Days from a decision to the first troops: the force's readiness or the airlift."""
-        return max(self.readiness_days, self.lead.intervention["airlift_days"])
+        return max(self.readiness_days, self.lead.intervention.airlift_days)
 
     def receive_request(self) -> None:
         """The host asks for a force: decide now, announce after the decision delay."""
@@ -107,8 +110,8 @@ class Provider(mesa.Agent):
         self.deployed = True
         m.deployed(self.key)
         lead = self.lead
-        scope = rules.mission_scope(
-            m.field.overload(), lead.intervention["combat_overload"], m.scenario_spec.shock.kind
+        scope = provider_rules.mission_scope(
+            m.field.overload(), lead.intervention.combat_overload, m.scenario_spec.shock.kind
         )
         plan = self._plan()
         m.emit(
@@ -133,7 +136,7 @@ class Provider(mesa.Agent):
                 continue
             if m.choice_rng.random() < m.states[member].willingness:
                 plan[member] = int(pool)
-        need = m.host.p["troops_needed"] - sum(plan.values())
+        need = m.host.params.troops_needed - sum(plan.values())
         plan[lead] = int(max(0, min(self.force_pool.get(lead, 0), need)))
         return plan
 
@@ -158,7 +161,7 @@ class Provider(mesa.Agent):
     def exit_requested(self, notice_days: float) -> None:
         """The host asks the force to leave: the lead decides whether it stays."""
         m, lead = self.model, self.lead
-        d = rules.stay(rival_influence=m.rival_influence(lead.key), p=lead.intervention)
+        d = provider_rules.stay(rival_influence=m.rival_influence(lead.key), p=lead.intervention)
         if d.act:
             m.emit(lead.key, "refuses_to_leave", m.host.key, d.terms, d.reason)
             m.shift_influence(lead.key, -m.scenario_spec.influence.refusal_loss)
@@ -181,7 +184,7 @@ class Provider(mesa.Agent):
         if lead in self.troops:  # the lead's first half flies out at once, the rest last
             self.troops[lead] //= 2
             m.troops_changed()
-            m.later(self.lead.intervention["withdrawal_days"], self._leave, lead)
+            m.later(self.lead.intervention.withdrawal_days, self._leave, lead)
 
     def _leave(self, member: str) -> None:
         m = self.model

@@ -9,6 +9,9 @@ import mesa
 
 from sim import rules
 from sim.agents.provider import Provider
+from sim.rules import host as host_rules
+from sim.rules import neighbour as neighbour_rules
+from sim.rules import rival as rival_rules
 
 if TYPE_CHECKING:
     from sim.model import CrisisModel
@@ -25,9 +28,8 @@ class StateMixin:
         self.influence = spec.influence
         self.stance = dict(spec.stance)
         self.params = spec.params
-        self.p = spec.params.model_dump()
-        self.willingness = self.p.get("willingness", 0.0)
-        self.approval_days = self.p.get("approval_days", 0.0)
+        self.willingness = getattr(spec.params, "willingness", 0.0)
+        self.approval_days = getattr(spec.params, "approval_days", 0.0)
 
 
 class Host(StateMixin, mesa.Agent):
@@ -50,23 +52,23 @@ class Host(StateMixin, mesa.Agent):
 
     def step(self) -> None:
         """Today's decisions, in the order a government under pressure takes them."""
-        m, p, f = self.model, self.p, self.model.field
-        d = rules.concession(
-            f.protest, self.concessions, p["concession_trigger"], p["max_concessions"]
+        m, p, f = self.model, self.params, self.model.field
+        d = host_rules.concession(
+            f.protest, self.concessions, p.concession_trigger, p.max_concessions
         )
         if d.act:
             self.concessions += 1
             f.relieve_grievance(m.scenario_spec.unrest.concession_relief)
             m.emit(self.key, "concession", None, d.terms, d.reason)
         if not self.resigned:
-            d = rules.threshold_rule(f.protest, p["resign_trigger"], "national protest")
+            d = rules.threshold_rule(f.protest, p.resign_trigger, "national protest")
             if d.act:
                 self.resigned = True
                 f.relieve_grievance(m.scenario_spec.unrest.resignation_relief)
                 m.emit(self.key, "government_resigns", None, d.terms, d.reason)
         self._emergency()
         if not self.framed and any(f.armed) and m.scenario_spec.shock.kind == "price_shock":
-            d = rules.threshold_rule(f.violence, p["framing_trigger"], "national violence")
+            d = rules.threshold_rule(f.violence, p.framing_trigger, "national violence")
             if d.act:
                 self.framed = True
                 m.emit(
@@ -83,8 +85,8 @@ class Host(StateMixin, mesa.Agent):
 
     def _emergency(self) -> None:
         """Release quiet regions after the minimum term; declare emergency where triggers pass."""
-        m, p, f = self.model, self.p, self.model.field
-        today, term = int(m.time), p["emergency_min_days"]
+        m, p, f = self.model, self.params, self.model.field
+        today, term = int(m.time), p.emergency_min_days
         if f.declared and today - f.first_declared >= term:
             for i, since in list(f.declared.items()):
                 if today - since >= term and f.quiet(i):
@@ -103,7 +105,7 @@ class Host(StateMixin, mesa.Agent):
             i
             for i in range(f.n)
             if not f.emergency[i]
-            and (f.v[i] > p["emergency_violence"] or f.p[i] > p["emergency_protest"])
+            and (f.v[i] > p.emergency_violence or f.p[i] > p.emergency_protest)
         ]
         if hit and not f.declared:
             f.first_declared = today
@@ -118,7 +120,7 @@ class Host(StateMixin, mesa.Agent):
                 f"violence or protest in {f.ids[i]} passes the emergency triggers",
             )
         share = sum(f.emergency) / f.n
-        if hit and share >= p["nationwide_share"]:
+        if hit and share >= p.nationwide_share:
             for i in range(f.n):
                 f.declared.setdefault(i, today)
             f.emergency = [True] * f.n
@@ -126,24 +128,24 @@ class Host(StateMixin, mesa.Agent):
                 self.key,
                 "emergency_nationwide",
                 None,
-                {"share_under_emergency": round(share, 3), "threshold": p["nationwide_share"]},
+                {"share_under_emergency": round(share, 3), "threshold": p.nationwide_share},
                 f"{share:.0%} of regions under emergency rule: extended to the whole country",
             )
 
     def _seek_help(self) -> None:
-        m, p, f = self.model, self.p, self.model.field
+        m, p, f = self.model, self.params, self.model.field
         load = f.overload()
-        d = rules.threshold_rule(load, p["request_threshold"], "violence over own forces")
+        d = rules.threshold_rule(load, p.request_threshold, "violence over own forces")
         if not d.act:
             return
         switches = m.scenario_spec.switches
         utils = {
-            k: rules.provider_utility(self.view_of(prov), p)
+            k: host_rules.provider_utility(self.view_of(prov), p)
             for k, prov in m.providers.items()
             if k not in self.refused_by and k != self.key and k not in switches.host_never_asks
         }
         forced = switches.host_asks if switches.host_asks in utils else None
-        choice = rules.choose_provider(utils, p["min_utility"], forced=forced)
+        choice = host_rules.choose_provider(utils, p.min_utility, forced=forced)
         if not choice.act:
             return
         target = choice.terms["choice"]
@@ -188,19 +190,19 @@ class Host(StateMixin, mesa.Agent):
         )
         return not self.turned_to(offerer)
 
-    def view_of(self, prov: Provider) -> rules.ProviderView:
+    def view_of(self, prov: Provider) -> host_rules.ProviderView:
         """How the host sees one provider: legal basis, speed, capacity, cost, reactions."""
         m = self.model
         lead = prov.lead
         can = prov.mandate != "none" and lead is not None and lead.intervention is not None
         pool = prov.pool_for(self.key)
         stances = {a.key: a.stance.get(prov.key, 0.0) for a in m.states.values() if a is not self}
-        return rules.ProviderView(
+        return host_rules.ProviderView(
             legal=prov.legal_basis(),
-            speed=rules.speed_score(prov.expected_days()) if can else 0.0,
-            capacity=min(1.0, pool / max(self.p["troops_needed"], 1.0)) if can else 0.0,
+            speed=host_rules.speed_score(prov.expected_days()) if can else 0.0,
+            capacity=min(1.0, pool / max(self.params.troops_needed, 1.0)) if can else 0.0,
             sovereignty_cost=self.sovereignty_cost.get(prov.key, 0.0),
-            reaction=rules.reaction_score(stances, self.reaction_weights),
+            reaction=host_rules.reaction_score(stances, self.reaction_weights),
             offered=prov.key in self.offers,
         )
 
@@ -219,17 +221,17 @@ class Host(StateMixin, mesa.Agent):
         if self.exit_asked or not prov.troops:
             return
         self.stable_days = self.stable_days + 1 if max(f.v) < f.rules.stable_level else 0
-        d = rules.reached(self.stable_days, self.p["stable_days"], "days of order")
+        d = rules.reached(self.stable_days, self.params.stable_days, "days of order")
         if d.act:
             self.exit_asked = True
             m.emit(
                 self.key,
                 "withdrawal_requested",
                 prov.key,
-                {**d.terms, "notice_days": self.p["exit_notice_days"]},
+                {**d.terms, "notice_days": self.params.exit_notice_days},
                 f"order has held {self.stable_days} days: the mission is complete",
             )
-            prov.exit_requested(self.p["exit_notice_days"])
+            prov.exit_requested(self.params.exit_notice_days)
 
 
 class Power(StateMixin, Provider):
@@ -243,14 +245,14 @@ class Power(StateMixin, Provider):
         super().__init__(model)
         self._init_state(key)
         spec = model.scenario_spec.actors[key]
-        inter = spec.params if spec.role == "patron" else spec.intervention
-        self.intervention = inter.model_dump() if inter is not None else None
+        self.intervention = spec.params if spec.role == "patron" else spec.intervention
         self.partners = list(getattr(spec, "partners", []))
         self.members, self.lead_id = [key], key
-        self.willingness, self.approval_days = (1.0 if self.intervention else 0.0), 0.0
+        can_send = self.intervention is not None
+        self.willingness, self.approval_days = (1.0 if can_send else 0.0), 0.0
         self.readiness_days = 0.0
         troops = model.scenario_spec.actors[model.scenario_spec.host_id].params.troops_needed
-        self.force_pool = {key: troops if self.intervention else 0.0}
+        self.force_pool = {key: troops if can_send else 0.0}
 
     def legal_basis(self) -> float:
         """Bilateral help rests on the host's treaties with this state."""
@@ -316,12 +318,10 @@ class Rival(Power):
 
     def step(self) -> None:
         """Speak for a kin state, update domestic pressure, offer help or call for a joint force."""
-        m, p = self.model, self.p
+        m, p = self.model, self.params
         kin = self.kin
         if kin and not self.spoke:
-            d = rules.threshold_rule(
-                m.field.violence, p["salience_trigger"], "violence in kin state"
-            )
+            d = rules.threshold_rule(m.field.violence, p.salience_trigger, "violence in kin state")
             if d.act:
                 self.spoke = True
                 m.emit(
@@ -335,7 +335,7 @@ class Rival(Power):
             n for k, n in m.troops_by_provider.items() if k not in self.own_blocs and k != self.key
         )
         adversary = any(a in m.troops for a in self.adversaries)
-        self.pressure = rules.domestic_pressure(
+        self.pressure = rival_rules.domestic_pressure(
             self.pressure,
             rival_troops=foreign if kin else 0.0,
             adversary_present=adversary,
@@ -347,27 +347,27 @@ class Rival(Power):
         terms = {"pressure": round(self.pressure, 3), "adversary_troops": adversary}
         if not self.offered:
             self._offer(terms)
-        if not self.called_force and self.pressure > p["joint_force_threshold"]:
+        if not self.called_force and self.pressure > p.joint_force_threshold:
             self.called_force = True
             blocs = self.own_blocs
             m.emit(
                 self.key,
                 "joint_force_called",
                 blocs[0] if blocs else None,
-                {**terms, "threshold": p["joint_force_threshold"]},
-                f"domestic pressure {terms['pressure']} > {p['joint_force_threshold']:g}: "
+                {**terms, "threshold": p.joint_force_threshold},
+                f"domestic pressure {terms['pressure']} > {p.joint_force_threshold:g}: "
                 "voices call for a joint force of the kin bloc",
             )
 
     def _offer(self, terms: dict) -> None:
         """Offer a force unasked once a kin state turns violent, or help once pressed at home."""
-        m, p = self.model, self.p
+        m, p = self.model, self.params
         if self.kin:
-            d = rules.threshold_rule(m.field.violence, p["offer_violence"], "violence in kin state")
+            d = rules.threshold_rule(m.field.violence, p.offer_violence, "violence in kin state")
             if d.act and self.offer_force(d):
                 self.offered = True
                 return
-        d = rules.threshold_rule(self.pressure, p["offer_threshold"], "domestic pressure")
+        d = rules.threshold_rule(self.pressure, p.offer_threshold, "domestic pressure")
         if not d.act:
             return
         self.offered = True
@@ -378,7 +378,7 @@ class Rival(Power):
             self.key,
             "help_offered",
             m.host.key,
-            {**terms, "threshold": p["offer_threshold"], "legal_basis": legal},
+            {**terms, "threshold": p.offer_threshold, "legal_basis": legal},
             f"{d.reason}: offers help if asked",
         )
 
@@ -407,7 +407,7 @@ class Rival(Power):
                 {"kind": "solidarity"},
                 "members confident the host can restore order; ready to help as needed",
             )
-            notice = self.p["meeting_notice_days"]
+            notice = self.params.meeting_notice_days
             m.emit(
                 bloc,
                 "bloc_meeting_called",
@@ -440,23 +440,23 @@ class Neighbour(Power):
         """Notice the crisis when its salience passes the trigger; speak after a delay."""
         if self.noticed:
             return
-        salience = self.p["stake"] * self.model.field.violence
-        d = rules.threshold_rule(salience, self.p["statement_trigger"], "salience")
+        salience = self.params.stake * self.model.field.violence
+        d = rules.threshold_rule(salience, self.params.statement_trigger, "salience")
         if d.act:
             self.noticed = True
-            self.model.later(self.p["reaction_delay_days"], self._speak, d)
+            self.model.later(self.params.reaction_delay_days, self._speak, d)
 
     def _speak(self, noticed: rules.Decision) -> None:
-        m, p = self.model, self.p
-        d = rules.statement_kind(p["threat_perception"], m.host.framed, p["support_trigger"])
+        m, p = self.model, self.params
+        d = neighbour_rules.statement_kind(p.threat_perception, m.host.framed, p.support_trigger)
         m.emit(self.key, "statement", m.host.key, {**noticed.terms, **d.terms}, d.reason)
         if d.act:
             m.shift_influence(self.key, m.scenario_spec.influence.support_gain)
             coop = rules.threshold_rule(
-                p["stake"] * p["threat_perception"], p["cooperation_trigger"], "stake x threat"
+                p.stake * p.threat_perception, p.cooperation_trigger, "stake x threat"
             )
             if coop.act:
-                m.later(p["cooperation_delay_days"], self._cooperate, coop)
+                m.later(p.cooperation_delay_days, self._cooperate, coop)
 
     def _cooperate(self, d: rules.Decision) -> None:
         m = self.model

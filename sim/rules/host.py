@@ -1,0 +1,85 @@
+"""The host government: concessions, how it sees a provider, whom it asks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from sim.rules.common import NO, Decision, rounded, threshold_rule
+
+if TYPE_CHECKING:
+    from sim.scenario import HostParams
+
+
+def concession(protest: float, made: int, trigger: float, max_concessions: float) -> Decision:
+    """Grant an economic concession while protest is above the trigger and concessions remain."""
+    if made >= max_concessions:
+        return NO
+    return threshold_rule(protest, trigger, "national protest")
+
+
+class ProviderView(NamedTuple):
+    """What the host sees of one possible provider of help."""
+
+    legal: float
+    speed: float
+    capacity: float
+    sovereignty_cost: float
+    reaction: float
+    offered: bool = False
+
+
+def provider_utility(v: ProviderView, w: HostParams) -> tuple[float, dict]:
+    """Utility of asking a provider: legal basis, speed, capacity, sovereignty, reactions, offer."""
+    terms = {
+        "legal": w.w_legal * v.legal,
+        "speed": w.w_speed * v.speed,
+        "capacity": w.w_capacity * v.capacity,
+        "sovereignty": -w.w_sovereignty * v.sovereignty_cost,
+        "reactions": w.w_reaction * v.reaction,
+        "offer": w.w_offer * v.offered,
+    }
+    return sum(terms.values()), {k: rounded(x) for k, x in terms.items()}
+
+
+def speed_score(readiness_days: float) -> float:
+    """Speed of a provider in (0, 1]: 1 when it can be there at once."""
+    return 1.0 / (1.0 + readiness_days)
+
+
+def reaction_score(stances: dict[str, float], weights: dict[str, float]) -> float:
+    """Weighted mean of the other actors' stances toward a provider (-1..1)."""
+    total = sum(weights.get(a, 0.0) for a in stances)
+    if total == 0:
+        return 0.0
+    return sum(weights.get(a, 0.0) * s for a, s in stances.items()) / total
+
+
+def choose_provider(
+    utilities: dict[str, tuple[float, dict]], min_utility: float, forced: str | None = None
+) -> Decision:
+    """Ask the provider with the highest utility if it beats relying on own forces.
+
+    ``forced`` (a counterfactual switch) names the provider to ask whatever the utilities.
+    """
+    ranked = sorted(utilities.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    terms = {k: rounded(u) for k, (u, _) in ranked} | {"own_forces": rounded(min_utility)}
+    if forced is not None:
+        u, parts = utilities[forced]
+        terms |= {"choice": forced, "terms": parts, "forced": True}
+        best = ranked[0][0]
+        why = (
+            f"best by utility: {best} {rounded(ranked[0][1][0])}" if best != forced else "also best"
+        )
+        return Decision(
+            True, terms, f"switch host_asks: asks {forced} (utility {rounded(u)}; {why})"
+        )
+    if not ranked or ranked[0][1][0] <= min_utility:
+        return Decision(False, terms, f"no provider beats own forces ({rounded(min_utility)})")
+    best, (u, parts) = ranked[0]
+    terms |= {"choice": best, "terms": parts}
+    others = ", ".join(f"{k} {rounded(x)}" for k, (x, _) in ranked[1:]) or "no other"
+    return Decision(
+        True,
+        terms,
+        f"{best} utility {rounded(u)} beats {others}; own forces {rounded(min_utility)}",
+    )
