@@ -114,26 +114,11 @@ def test_a_patron_intervenes_when_threat_primacy_and_credibility_outweigh_cost(p
             "decide_threshold": 0.5,
         }
     )
-    d = provider_rules.intervene(
-        violence=0.1,
-        framed=True,
-        rival_influence=0.4,
-        legal=1.0,
-        troops=2000,
-        against_partner=False,
-        p=p,
-    )
+    crisis = {"violence": 0.1, "framed": True, "rival_influence": 0.4, "legal": 1.0}
+    d = provider_rules.intervene(**crisis, troops=2000, against_partner=False, p=p)
     # threat 2 * 0.1 * 2 = 0.4; primacy 0.5 * 0.4 = 0.2; credibility 1; cost -(0.2 + 0.2) = -0.4
     assert d.terms["utility"] == pytest.approx(1.2) and d.act
-    against = provider_rules.intervene(
-        violence=0.1,
-        framed=True,
-        rival_influence=0.4,
-        legal=1.0,
-        troops=2000,
-        against_partner=True,
-        p=p,
-    )
+    against = provider_rules.intervene(**crisis, troops=2000, against_partner=True, p=p)
     assert not against.act and against.terms["partner"] == -3.0
 
 
