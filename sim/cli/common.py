@@ -67,13 +67,13 @@ def figure_file(path: str | None) -> None:
         raise InputError(p, f"folder {p.parent} does not exist; create it or give another --out")
 
 
-def known(names: list[str], vocabulary: list[str], what: str) -> list[str]:
-    """``names``, each checked against ``vocabulary`` (an unknown one: an error with a hint)."""
+def known_actions(names: list[str], vocabulary: list[str], option: str) -> list[str]:
+    """``names``, each an action of ``vocabulary`` (an unknown one: an error with a hint)."""
     for name in names:
         if name not in vocabulary:
             close = difflib.get_close_matches(name, vocabulary, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise InputError(f"--{what}", f"unknown action {name!r}{hint}")
+            raise InputError(f"--{option}", f"unknown action {name!r}{hint}")
     return names
 
 

@@ -12,7 +12,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import executor_options, known, positive, results_folder, seed, set_option
+from sim.cli.common import (
+    executor_options,
+    known_actions,
+    positive,
+    results_folder,
+    seed,
+    set_option,
+)
 from sim.errors import InputError, Interrupted
 
 if TYPE_CHECKING:
@@ -58,7 +65,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.events import ACTIONS
     from sim.scenario import load_scenario
 
-    hide = [] if args.show_all else HIDDEN + known(args.hide, list(ACTIONS), "hide")
+    hide = [] if args.show_all else HIDDEN + known_actions(args.hide, list(ACTIONS), "hide")
     scenario = load_scenario(args.scenario, args.set)
     out = results_folder(args.out) if args.out else None
     seeds = seeds_from(args.seed, args.seeds)

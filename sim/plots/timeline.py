@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -19,12 +18,8 @@ from sim.plots.style import (
     hollow_marker,
     new_figure,
     require_columns,
-    to_datetimes,
 )
 from sim.record import Record, Target
-
-SAME_CRISIS_DAYS = 31
-"""Runs of a record's crisis start at most this many days before its first dated event."""
 
 
 def first_match_dates(events: pd.DataFrame, targets: Record | Iterable[Target]) -> pd.DataFrame:
@@ -62,18 +57,6 @@ def _has_terms(text: Any, wanted: dict[str, Any]) -> bool:
     return all(k in terms and terms[k] == v for k, v in wanted.items())
 
 
-def _check_same_crisis(events: pd.DataFrame, record: Any, targets: list[Target]) -> None:
-    """Refuse runs that start outside the record's dates: they are of another crisis."""
-    dated = [e.date for e in getattr(record, "events", ())] or [t.record_date for t in targets]
-    first, last = min(dated), max(dated)
-    start = to_datetimes(events["date"]).min().date()
-    if not first - dt.timedelta(days=SAME_CRISIS_DAYS) <= start <= last:
-        raise ValueError(
-            f"these runs start on {start}, outside the record's dates ({first} to {last}): "
-            "they are of another crisis, and a timeline needs runs of the crisis it records"
-        )
-
-
 def replay_timeline(events: pd.DataFrame, record: Record | Iterable[Target]) -> Figure:
     """Model dates against record dates, one row per replay target, coloured by actor.
 
@@ -92,7 +75,6 @@ def replay_timeline(events: pd.DataFrame, record: Record | Iterable[Target]) -> 
     targets = list(getattr(record, "targets", record))
     if not targets:
         raise ValueError("the record has no replay targets")
-    _check_same_crisis(events, record, targets)
     firsts = first_match_dates(events, targets)
     n_runs = len(firsts)
     actors = colour_map(t.actor for t in targets)
