@@ -44,25 +44,21 @@ def _scenario(path: Path) -> Scenario:
     return load_scenario(path)
 
 
-def _host_param(name: str) -> Callable[[Scenario], tuple[str, ...] | None]:
-    return lambda s: ("actors", s.host_id, "params", name)
-
-
-def _patron_param(name: str) -> Callable[[Scenario], tuple[str, ...] | None]:
-    return lambda s: ("actors", p, "params", name) if (p := s.first_with_role("patron")) else None
+def _shared(*path: str) -> Callable[[Scenario], tuple[str, ...]]:
+    return lambda s: ("behaviour", *path)
 
 
 KNOBS: dict[str, tuple[str, Callable[[Scenario], tuple[str, ...] | None]]] = {
-    "patron_threshold": ("Patron: bar to intervene (x)", _patron_param("decide_threshold")),
-    "suppression": ("Security forces: suppression (x)", lambda s: ("unrest", "suppression")),
-    "violence_rate": ("Armed groups: violence growth (x)", lambda s: ("unrest", "violence_rate")),
-    "request_threshold": ("Host: overload before asking (x)", _host_param("request_threshold")),
-    "w_sovereignty": ("Host: weight of sovereignty (x)", _host_param("w_sovereignty")),
-    "w_reaction": ("Host: weight of the powers' reactions (x)", _host_param("w_reaction")),
+    "force_bar": ("Providers: bar to send a force (x)", _shared("provider", "rungs", "key_assets")),
+    "suppression": ("Security forces: suppression (x)", _shared("unrest", "suppression")),
+    "violence_rate": ("Armed groups: violence growth (x)", _shared("unrest", "violence_rate")),
+    "troops_load": ("Host: load before asking for troops (x)", _shared("host", "troops_load")),
+    "w_sovereignty": ("Host: weight of sovereignty (x)", _shared("host", "w_sovereignty")),
+    "w_reaction": ("Host: weight of the powers' reactions (x)", _shared("host", "w_reaction")),
 }
-"""Slider name -> (label, key path of the scaled parameter in a scenario, or None if absent).
+"""Slider name -> (label, key path of the scaled shared parameter in a scenario).
 
-The first four decide the cost of the crisis and whether the patron comes (Sobol indices of
+The first four decide the cost of the crisis and whether a force comes (Sobol indices of
 ``scenarios/sweeps/patron_sobol.yaml``); the host's two weights decide whether it would turn to
 a kin bloc instead (PRIM on ``scenarios/sweeps/who_to_ask.yaml``); see the README.
 """
@@ -89,20 +85,20 @@ class DashboardModel(CrisisModel):
         self,
         scenario_name: str = "",
         seed: int = 1,
-        patron_threshold: float = 1.0,
+        force_bar: float = 1.0,
         suppression: float = 1.0,
         violence_rate: float = 1.0,
-        request_threshold: float = 1.0,
+        troops_load: float = 1.0,
         w_sovereignty: float = 1.0,
         w_reaction: float = 1.0,
     ) -> None:
         files = scenario_files()
         name = scenario_name if scenario_name in files else next(iter(files))
         factors = {
-            "patron_threshold": patron_threshold,
+            "force_bar": force_bar,
             "suppression": suppression,
             "violence_rate": violence_rate,
-            "request_threshold": request_threshold,
+            "troops_load": troops_load,
             "w_sovereignty": w_sovereignty,
             "w_reaction": w_reaction,
         }
@@ -205,7 +201,7 @@ def overview(model: DashboardModel):
 
 PANELS = {
     "troops": ("foreign troops (troops)", "Foreign troops by contributor"),
-    "pressure": ("domestic pressure (index)", "Domestic pressure of the rivals"),
+    "pressure": ("public pressure (index)", "Public pressure in kin states"),
     "influence": ("influence in the host (0-1)", "Influence of the outside powers"),
 }
 
@@ -221,7 +217,7 @@ def _over_time(model: DashboardModel, keys: list[str]):
     for ax, key in zip(axes, keys, strict=True):
         names = sorted({k for r in rows for k in r[key]})
         if key == "influence":
-            names = [k for k in names if model.states[k].role in ("patron", "rival", "neighbour")]
+            names = [k for k in names if model.states[k].spec.stake > 0]
         for i, name in enumerate(names):
             values = [r[key].get(name, 0) for r in rows]
             ax.plot(dates, values, color=series_colour(i), label=name, marker=".")
@@ -241,7 +237,7 @@ def troops_chart(model: DashboardModel):
 
 
 def standing_chart(model: DashboardModel):
-    """The rivals' domestic pressure and the outside powers' influence, day by day."""
+    """Public pressure in kin states and the outside powers' influence, day by day."""
     return _over_time(model, ["pressure", "influence"])
 
 

@@ -7,21 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import mesa
-import numpy as np
 
-from sim.agents.provider import BlocAgent, Provider
-from sim.agents.states import Contributor, Host, Neighbour, Power, Rival
+from sim.agents.bloc import Bloc
+from sim.agents.host import Host
+from sim.agents.provider import Provider
+from sim.agents.state import State
 from sim.agents.unrest import UnrestField
 from sim.events import Event
 from sim.scenario import Scenario
-
-ROLE_CLASSES = {
-    "host": Host,
-    "patron": Power,
-    "rival": Rival,
-    "neighbour": Neighbour,
-    "contributor": Contributor,
-}
 
 
 class _Later:
@@ -38,36 +31,33 @@ class _Later:
 
 
 class CrisisModel(mesa.Model):
-    """A crisis in one host state, its outside powers, blocs and regions, day by day.
+    """A crisis in one host state, the other states and blocs, and its regions, day by day.
 
     Step 0 is the scenario's start date, when the shock hits. Each step is one day: the unrest
-    field updates, then the host decides, then the other actors in scenario order. Delays
-    (council procedure, airlift, notice periods) are Mesa events at fractional times.
+    field updates, then the host decides, then every bloc and state weighs the crisis, in
+    scenario order. Decisions take the latency of their procedure, and forces their transport:
+    Mesa events at fractional times.
     """
 
     def __init__(self, scenario: Scenario, rng: int | None = None) -> None:
         super().__init__(rng=rng)
-        # Choices (who contributes) draw from their own stream, so that a counterfactual that
-        # changes a choice leaves the daily noise of the unrest field as it was.
-        self.choice_rng = np.random.default_rng(self.rng.bit_generator.seed_seq.spawn(1)[0])
         self.scenario_spec = scenario
+        self.behaviour = scenario.behaviour
         self.start: dt.date = scenario.calendar.start
         self.events: list[Event] = []
         self.series: list[dict[str, Any]] = []
         self.troops: dict[str, int] = {}
         self.troops_by_provider: dict[str, int] = {}
+        self.forces: list[Provider] = []  # providers that decided to send a force, in order
         self._pending: set[_Later] = set()
         self.field = UnrestField(self)
-        self.states = {k: ROLE_CLASSES[a.role](self, k) for k, a in scenario.actors.items()}
-        self.host: Host = self.states[scenario.host_id]
-        self.blocs = {k: BlocAgent(self, k) for k in scenario.blocs}
-        everyone = {**self.blocs, **self.states}
-        self.providers: dict[str, Provider] = {k: everyone[k] for k in scenario.provider_ids}
-        self.rivals = [s for s in self.states.values() if isinstance(s, Rival)]
-        self.order = [
-            self.host,
-            *(s for s in self.states.values() if s.daily and s is not self.host),
-        ]
+        self.host = Host(self, scenario.host_id)
+        self.blocs = {k: Bloc(self, k) for k in scenario.blocs}
+        self.states = {k: State(self, k) for k, a in scenario.actors.items() if a.role != "host"}
+        self.providers: dict[str, Provider] = {
+            k: self.blocs.get(k) or self.states[k] for k in scenario.provider_ids
+        }
+        self.order = [self.host, *self.providers.values()]
         self.field.apply_shock()
         self._record_day()
 
@@ -84,7 +74,7 @@ class CrisisModel(mesa.Model):
         self.schedule_event(job.fire, after=days)
 
     def step(self) -> None:
-        """One day: unrest, then the host, then every other actor."""
+        """One day: unrest, then the host, then every bloc and state."""
         self.field.step()
         for agent in self.order:
             agent.step()
@@ -100,51 +90,75 @@ class CrisisModel(mesa.Model):
         """Record an event at the current time."""
         self.events.append(Event(self.time, self.date, actor, action, target, terms, reason))
 
-    def requested(self, target: str, declined_offers: list[str]) -> None:
-        """The host asked ``target``: each rival bloc passed over, each offer declined, costs."""
-        for key in [r.key for r in self.rivals if r.passed_over_by(target)] + declined_offers:
+    def requested(self, target: str, declined: list[str]) -> None:
+        """The host asked ``target``.
+
+        The chair of each kin bloc passed over, each pledge declined, loses standing.
+        """
+        lead = getattr(self.providers[target].lead, "key", None)
+        chairs = [
+            s.key
+            for s in self.states.values()
+            if s.kin_blocs and target not in {*s.kin_blocs, s.key} and lead != s.key
+        ]
+        for key in {*chairs, *(getattr(self.providers[k].voice, "key", k) for k in declined)}:
             self.passed_over(key)
 
     def passed_over(self, key: str) -> None:
-        """The host turned away from ``key``: its influence falls; a rival's public notices."""
-        self.shift_influence(key, -self.scenario_spec.influence.passed_over_loss)
-        state = self.states[key]
-        if isinstance(state, Rival):
-            state.passed_over = True
+        """The host turned away from ``key`` (a state, or a bloc through its chair).
+
+        Its influence falls; its public notices.
+        """
+        if key in self.blocs:
+            key = self.blocs[key].spec.chair
+        state = self.states.get(key)
+        if state is None:
+            return
+        self.shift_influence(key, -self.behaviour.influence.passed_over_loss)
+        state.passed_over = True
 
     def deployed(self, provider: str) -> None:
-        """``provider`` decided to send a force: tell the host and the rivals."""
+        """``provider`` decided to send a force."""
+        self.forces.append(self.providers[provider])
         self.host.helped_by(provider)
-        for r in self.rivals:
-            r.on_deploy(provider)
 
     def order_restored(self) -> None:
-        """Order holds: the lead of each force present gains influence."""
+        """Order holds.
+
+        The lead of each force present gains influence; pledges not taken up lapse.
+        """
         for prov in self.providers.values():
             if prov.troops:
-                self.shift_influence(prov.lead_id, self.scenario_spec.influence.deploy_gain)
+                self.shift_influence(prov.lead.key, self.behaviour.influence.deploy_gain)
+            if prov.pledged and prov.asked is None and not prov.answered:
+                prov.pledged = False
+                self.emit(
+                    prov.key, "pledge_lapsed", self.host.key, {}, "not asked before order held"
+                )
 
     def troops_changed(self) -> None:
-        """Recount foreign troops by contributor; guards free the host's own forces."""
+        """Recount foreign troops by contributor and station them where the load is."""
         counts: dict[str, int] = {}
         for prov in self.providers.values():
             for k, n in prov.troops.items():
                 counts[k] = counts.get(k, 0) + n
         self.troops = counts
         self.troops_by_provider = {k: sum(p.troops.values()) for k, p in self.providers.items()}
-        self.field.relief = self.scenario_spec.unrest.guard_relief * sum(counts.values()) / 1000.0
+        self.field.station(sum(counts.values()))
 
     def rival_influence(self, power: str) -> float:
-        """The strongest influence in the host of the outside powers other than ``power``."""
-        return max(
-            (s.influence for k, s in self.providers.items() if k != power and k in self.states),
-            default=0.0,
-        )
+        """The strongest influence in the host of the other states."""
+        return max((s.influence for k, s in self.states.items() if k != power), default=0.0)
+
+    def foreign_force(self, state: str) -> bool:
+        """Whether a force ``state`` takes no part in is decided or present in the host."""
+        return any(state != p.lead.key and state not in p.plan for p in self.forces)
 
     def shift_influence(self, actor: str, delta: float) -> None:
-        """Move an actor's influence in the host, kept in [0, 1]."""
-        s = self.states[actor]
-        s.influence = min(1.0, max(0.0, s.influence + delta))
+        """Move a state's influence in the host, kept in [0, 1]."""
+        s = self.states.get(actor)
+        if s is not None:
+            s.influence = min(1.0, max(0.0, s.influence + delta))
 
     def _record_day(self) -> None:
         f = self.field
@@ -157,7 +171,7 @@ class CrisisModel(mesa.Model):
                 "violence": list(f.v),
                 "emergency": list(f.emergency),
                 "troops": dict(self.troops),
-                "pressure": {r.key: r.pressure for r in self.rivals},
+                "pressure": {k: s.pressure for k, s in self.states.items() if s.spec.kin_public},
                 "influence": {k: s.influence for k, s in self.states.items()},
             }
         )

@@ -26,14 +26,14 @@ number: a real number; category: a name (missing if none); flag: true or false."
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """One outcome of a run, or a family of them (one per actor of the roles in ``per``).
+    """One outcome of a run, or a family of them (one per actor that ``per`` selects).
 
     Attributes:
         name: The column name; for a family, the stem of ``<name>_<actor id>``.
         kind: What its values are (see :data:`Kind`).
         unit: Its unit, in words.
         meaning: What it measures, in one line.
-        per: Roles: one column per actor with one of these roles; empty for a single column.
+        per: For a family, which actors have a column (see :data:`FAMILIES`); empty for one.
         action: For a day outcome, the action whose first occurrence gives the day.
     """
 
@@ -41,14 +41,31 @@ class Outcome:
     kind: Kind
     unit: str
     meaning: str
-    per: tuple[str, ...] = ()
+    per: str = ""
     action: str | None = None
 
     def columns(self, scenario: Scenario) -> list[str]:
         """The column names this declaration gives in ``scenario``."""
         if not self.per:
             return [self.name]
-        return [f"{self.name}_{k}" for k, a in scenario.actors.items() if a.role in self.per]
+        return [f"{self.name}_{k}" for k in family(scenario, self.per)]
+
+
+FAMILIES = {
+    "public": "each state whose public feels for a kin host (`kin_public` above 0)",
+    "outside": "each state with a stake in the crisis (`stake` above 0)",
+    "provider": "each bloc, and each state with a stake",
+}
+"""Which actors a family of outcomes has a column for."""
+
+
+def family(scenario: Scenario, per: str) -> list[str]:
+    """The ids of the actors in family ``per`` of ``scenario`` (see :data:`FAMILIES`)."""
+    states = {k: a for k, a in scenario.actors.items() if a.role != "host"}
+    if per == "public":
+        return [k for k, a in states.items() if a.kin_public > 0]
+    outside = [k for k, a in states.items() if a.stake > 0]
+    return outside if per == "outside" else [*scenario.blocs, *outside]
 
 
 def _day(name: str, action: str, meaning: str) -> Outcome:
@@ -56,7 +73,7 @@ def _day(name: str, action: str, meaning: str) -> Outcome:
 
 
 OUTCOMES: tuple[Outcome, ...] = (
-    _day("request_day", "request_help", "the host first asks a provider for a force"),
+    _day("request_day", "request_help", "the host first asks a provider for help"),
     _day("decision_day", "deploy_decided", "a provider first decides to send a force"),
     _day("arrival_day", "troops_arrive", "the first foreign troops land"),
     _day("stabilisation_day", "order_restored", "violence is below the stable level everywhere"),
@@ -74,14 +91,30 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("troop_days", "count", "troop-days", "foreign troops present, summed over the days"),
     Outcome("casualty_index", "number", "dimensionless", "national violence summed over the days"),
     Outcome("refused_to_leave", "flag", "true/false", "a force stayed after it was asked to leave"),
-    Outcome("force_offered", "category", "provider id", "the first force offered unasked"),
-    Outcome("offer_declined", "flag", "true/false", "the host declined a force offered to it"),
+    Outcome(
+        "force_pledged", "category", "provider id", "the first provider to pledge troops unasked"
+    ),
+    Outcome("offer_declined", "flag", "true/false", "the host declined help pledged to it"),
+    Outcome(
+        "highest_rung",
+        "category",
+        "rung",
+        "the highest rung of the response ladder the provider reached (missing: none)",
+        per="provider",
+    ),
+    Outcome(
+        "rung_day",
+        "day",
+        "days since the start date",
+        "the day the provider reached its highest rung",
+        per="provider",
+    ),
     Outcome(
         "peak_pressure",
         "number",
         "dimensionless",
-        "highest domestic pressure of the rival",
-        per=("rival",),
+        "highest pressure of the state's public",
+        per="public",
     ),
     Outcome(
         "joint_force_called", "flag", "true/false", "domestic voices called for a joint bloc force"
@@ -90,13 +123,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         "influence_shift",
         "number",
         "change in influence, 0-1 scale",
-        "the power's influence in the host at the horizon minus on day 0",
-        per=("patron", "rival", "neighbour"),
+        "the state's influence in the host at the horizon minus on day 0",
+        per="outside",
     ),
 )
 """Every outcome of a run, in the order of the outcome record."""
 
-DAY_OUTCOMES = tuple(o for o in OUTCOMES if o.kind == "day")
+DAY_OUTCOMES = tuple(o for o in OUTCOMES if o.kind == "day" and o.action)
 """The outcomes that are the day of an action's first occurrence."""
 
 
@@ -130,7 +163,12 @@ SERIES: tuple[Variable, ...] = (
         "foreign troops present",
         "each contributor, and `all` for the total",
     ),
-    Variable("domestic_pressure", "dimensionless", "domestic pressure", "each rival"),
+    Variable(
+        "domestic_pressure",
+        "dimensionless",
+        "its public's pressure",
+        "each state with `kin_public`",
+    ),
     Variable("influence", "0-1", "influence in the host", "each state"),
 )
 """Every variable of the daily series."""
@@ -164,7 +202,7 @@ def markdown_table() -> str:
     """The outcome and series declarations as Markdown tables (they stand in docs/model.md)."""
     lines = ["| outcome | kind | unit | meaning |", "| --- | --- | --- | --- |"]
     for o in OUTCOMES:
-        name = f"`{o.name}_<actor>` (each {', '.join(o.per)})" if o.per else f"`{o.name}`"
+        name = f"`{o.name}_<actor>` ({FAMILIES[o.per]})" if o.per else f"`{o.name}`"
         meaning = o.meaning + (f" (`{o.action}`)" if o.action else "")
         lines.append(f"| {name} | {o.kind} | {o.unit} | {meaning} |")
     lines += ["", "| series variable | entities | unit | meaning |", "| --- | --- | --- | --- |"]
@@ -192,22 +230,27 @@ def outcomes(model: CrisisModel) -> dict[str, Any]:
     out["troop_days"] = sum(totals)
     out["casualty_index"] = round(model.field.casualties, 4)
     out["refused_to_leave"] = "refuses_to_leave" in first
-    forces = [e for e in model.events if e.action == "help_offered" and "force" in e.terms]
-    out["force_offered"] = forces[0].terms["force"] if forces else None
+    forces = [e for e in model.events if e.action == "pledge" and e.terms["help"] == "troops"]
+    out["force_pledged"] = forces[0].actor if forces else None
     out["offer_declined"] = "offer_declined" in first
-    for r in model.rivals:
-        out[f"peak_pressure_{r.key}"] = round(r.peak_pressure, 4)
+    sc = model.scenario_spec
+    providers = family(sc, "provider")
+    for key in providers:
+        out[f"highest_rung_{key}"] = model.providers[key].rung
+    for key in providers:
+        out[f"rung_day_{key}"] = model.providers[key].rung_day
+    for key in family(sc, "public"):
+        out[f"peak_pressure_{key}"] = round(model.states[key].peak_pressure, 4)
     out["joint_force_called"] = "joint_force_called" in first
     start = model.series[0]["influence"]
-    for key, s in model.states.items():
-        if s.role in ("patron", "rival", "neighbour"):
-            out[f"influence_shift_{key}"] = round(s.influence - start[key], 4)
+    for key in family(sc, "outside"):
+        out[f"influence_shift_{key}"] = round(model.states[key].influence - start[key], 4)
     return out
 
 
 def _runner_up(request_terms: dict) -> tuple[str | None, float | None]:
     """The next-best option when the host asked (a provider, or its own forces) and the margin."""
-    options = {k: u for k, u in request_terms.items() if isinstance(u, float) and k != "overload"}
+    options = {k: u for k, u in request_terms.items() if isinstance(u, float)}
     choice = request_terms["choice"]
     rest = {k: u for k, u in options.items() if k != choice}
     best = max(rest, key=lambda k: (rest[k], k))

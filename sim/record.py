@@ -137,6 +137,7 @@ class Forbidden:
         actions: Forbidden actions.
         actors: Actors it applies to; None means every actor.
         basis: Where the record says it did not happen.
+        targets: Targets (regions, actors) it applies to; None means any.
     """
 
     id: str
@@ -144,6 +145,7 @@ class Forbidden:
     actions: frozenset[str]
     actors: frozenset[str] | None = None
     basis: str = ""
+    targets: frozenset[str] | None = None
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Forbidden:
@@ -156,11 +158,16 @@ class Forbidden:
             actions=frozenset(match["actions"]),
             actors=None if actors == "any" else frozenset(actors),
             basis=raw.get("basis", ""),
+            targets=frozenset(match["targets"]) if "targets" in match else None,
         )
 
     def matches(self, event: Event) -> bool:
-        """Whether the event's actor and action are both forbidden here."""
-        return event.action in self.actions and (self.actors is None or event.actor in self.actors)
+        """Whether the event's actor, action and target are all forbidden here."""
+        return (
+            event.action in self.actions
+            and (self.actors is None or event.actor in self.actors)
+            and (self.targets is None or event.target in self.targets)
+        )
 
 
 @dataclass(frozen=True, slots=True)

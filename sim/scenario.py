@@ -73,6 +73,22 @@ Days = P(0, 60, "a delay in days (fractions are hours)")
 Signed = P(-1, 1, "a signed stance or reaction")
 
 
+RUNGS = (
+    "statement",
+    "consultations",
+    "mediation",
+    "mission",
+    "pledge",
+    "assistance",
+    "key_assets",
+    "combat",
+)
+"""The response ladder, lowest first (refusal is below it): see ``sim.rules.ladder``."""
+
+THREATS = ("economic", "political", "communal", "state_attack", "armed_group", "spillover")
+"""Kinds of shock: grievance shocks (the first three), attacks, and a danger from abroad."""
+
+
 # ---------------------------------------------------------------- calendar, shock, regions
 class Calendar(Strict):
     """When the run starts and how many days it lasts."""
@@ -82,17 +98,20 @@ class Calendar(Strict):
 
 
 class Shock(Strict):
-    """The triggering event on day 0."""
+    """The triggering event on day 0 (a fact of the crisis)."""
 
-    kind: Literal["price_shock", "armed_attack"]
-    magnitude: P(0, 5, "grievance added x exposure (price shock) or daily violence (attack)")
+    kind: Literal[THREATS] = Field(
+        description="economic, political or communal: grievance; state_attack or armed_group: "
+        "violence in the origin; spillover: danger in the origin without violence yet"
+    )
+    magnitude: P(0, 5, "grievance added x exposure, or daily violence or danger in the origin")
     origin: list[str] = Field(min_length=1, description="regions hit first (attacked regions)")
     attacker: str | None = Field(None, description="actor id of the attacking state")
-    duration_days: P(0, 365, "days the attack goes on (armed attack)") = 0.0
+    duration_days: P(0, 365, "days an attack or a danger lasts") = 0.0
 
 
 class Region(Strict):
-    """One region of the host state: a unit of the unrest field (initial state, not rules)."""
+    """One region: a unit of the unrest field (initial state and facts, not rules)."""
 
     name: str
     population: float = Field(gt=0, description="inhabitants, millions")
@@ -101,8 +120,12 @@ class Region(Strict):
     shock_exposure: float = Field(1.0, ge=0, le=1, description="share of the shock felt")
     armed_groups: float = Field(0.0, ge=0, le=1, description="strength of armed groups")
     security: float = Field(1.0, ge=0, le=5, description="own security forces, relative capacity")
+    territory: Literal["recognised", "outside"] = Field(
+        "recognised", description="inside the host's recognised territory, or outside it"
+    )
 
 
+# ---------------------------------------------------------------- shared behaviour
 class UnrestRules(Strict):
     """Parameters of the unrest field's daily update."""
 
@@ -111,35 +134,26 @@ class UnrestRules(Strict):
     contagion: P(0, 5, "weight of neighbouring regions' protest")
     media_reach: P(0, 5, "weight of the national protest level (national media)")
     demobilisation: P(0, 1, "daily decay of protest under emergency rule or below the threshold")
+    fatigue: P(0, 1, "daily build-up of protest fatigue per unit of protest (the drive wears out)")
     violence_rate: P(0, 5, "daily growth of violence per unit of protest where armed groups act")
     suppression: P(0, 5, "daily reduction of violence per unit of effective security")
     attrition: P(
         0, 1, "daily share of armed groups removed per unit of security under emergency rule"
     )
     emergency_boost: P(0, 5, "extra security effectiveness under emergency rule")
-    guard_relief: P(0, 5, "security freed per 1,000 foreign troops guarding key assets")
+    reinforcement: P(0, 1, "share of calm regions' forces moved to regions under emergency rule")
+    foreign_ratio: P(0, 5, "host security personnel one foreign soldier stands in for")
     concession_relief: P(0, 1, "grievance removed by a concession")
     resignation_relief: P(0, 1, "grievance removed by the government's resignation")
     noise: P(0, 2, "s.d. of the daily log-normal noise on the protest drive and on violence")
     onset_level: P(0, 1, "protest level at which a region counts as active")
     violent_level: P(0, 1, "violence level at which a region counts as violent")
     stable_level: P(0, 1, "violence level below which order holds")
-    spread_regions: Count(1, 100, "active regions beyond the origin that mean spread")
+    spread_share: P(0, 1, "share of the regions beyond the origin active that means spread")
 
 
-# ---------------------------------------------------------------- actors
-class ActorBase(Strict):
-    """What every state actor has."""
-
-    name: str
-    influence: Share = Field(0.0, description="initial influence in the host state")
-    stance: dict[str, Signed] = Field(
-        {}, description="how it would react to each provider intervening in the host (-1..1)"
-    )
-
-
-class HostParams(Strict):
-    """Rule parameters of the state in crisis."""
+class HostRules(Strict):
+    """How a government under pressure decides: the same for every host."""
 
     concession_trigger: Share
     max_concessions: Count(0, 10, "how many concessions the host can make")
@@ -148,15 +162,16 @@ class HostParams(Strict):
     emergency_protest: Share
     nationwide_share: Share
     framing_trigger: Share
-    request_threshold: P(0, 20, "violence load over own capacity at which help is sought")
+    assist_load: P(0, 20, "load (threat over own forces, in one region) to ask for assistance")
+    troops_load: P(0, 20, "load in one region at which the host asks for troops")
+    reask_factor: P(1, 10, "how many times worse the load must be to ask again after a refusal")
     min_utility: P(-10, 10, "utility a provider must beat (the value of relying on own forces)")
     w_legal: Weight
     w_speed: Weight
     w_capacity: Weight
     w_sovereignty: Weight
     w_reaction: Weight
-    w_offer: P(0, 10, "utility of a force already offered (it will not say no)")
-    troops_needed: P(0, 1e6, "troops the host thinks it needs")
+    w_offer: P(0, 10, "utility of help already offered (it will not say no)")
     stable_days: Count(0, 60, "whole days of order before the host asks the force to leave")
     exit_notice_days: Days
     emergency_min_days: Count(
@@ -164,143 +179,64 @@ class HostParams(Strict):
     )
 
 
-class HostActor(ActorBase):
-    """The state in crisis."""
+class Rungs(Strict):
+    """The response ladder: the utility each rung must beat (the same scale for everyone)."""
 
-    role: Literal["host"]
-    params: HostParams
-    reaction_weights: dict[str, Weight] = Field(
-        {}, description="weight the host gives to each actor's reaction"
-    )
-    sovereignty_cost: dict[str, Share] = Field(
-        {}, description="sovereignty cost of help from each provider (bloc or state)"
-    )
-    legal_basis_bilateral: dict[str, Share] = Field(
-        {}, description="legal basis for bilateral help from each state"
-    )
+    statement: P(0, 10, "speak: support, concern or condemnation")
+    consultations: P(0, 10, "call the host, or convene a bloc's leaders")
+    mediation: P(0, 10, "offer to mediate between the parties")
+    mission: P(0, 10, "send a fact-finding or monitoring mission (with consent)")
+    pledge: P(0, 10, "pledge help on a condition (if asked), re-checked daily")
+    assistance: P(0, 10, "send equipment, advisers or police (on request)")
+    key_assets: P(0, 10, "send a force guarding key assets (on request)")
+    combat: P(0, 10, "send a combat force (on request)")
 
 
-class InterventionParams(Strict):
-    """Rule parameters of a power deciding whether to send a force, and whether to stay."""
+class Latency(Strict):
+    """Days a decision takes, by procedure, before urgency shortens it."""
 
-    border_exposure: Share
-    external_forces_belief: Share
-    primacy_concern: Share
-    credibility_stake: Share
-    cost_per_1000: P(0, 5, "cost of sending 1,000 troops")
-    commitments: P(0, 5, "burden of commitments elsewhere")
+    executive: Days
+    consensus: Days
+    lead_decides: Days
+    parliament: Days
+
+
+class ProviderRules(Strict):
+    """How a state or a bloc weighs a crisis and answers: the same for every provider."""
+
     w_threat: Weight
     w_primacy: Weight
     w_credibility: Weight
     w_cost: Weight
-    decide_threshold: P(-10, 10, "utility above which it agrees to intervene")
-    decision_delay_days: Days
-    airlift_days: Days
-    withdrawal_days: Days
-    combat_overload: P(0, 20, "violence overload above which the mission is combat")
-    partner_penalty: Weight
-    stay_threshold: P(-10, 10, "utility of staying above which it refuses to leave")
-    basing_ambition: Share
+    w_public: Weight
     w_legitimacy: Weight
-
-
-class PatronActor(ActorBase):
-    """A power that leads a bloc (or acts alone) and may send troops."""
-
-    role: Literal["patron"]
-    params: InterventionParams
-    partners: list[str] = Field([], description="states it will not act against")
-
-
-class RivalParams(Strict):
-    """Rule parameters of a power whose bloc competes with the patron's."""
-
-    salience_trigger: Share
-    pressure_gain: P(0, 10, "daily pressure per 1,000 troops of other providers in a kin state")
-    passed_over_gain: P(0, 10, "pressure from a kin state asking a rival bloc")
-    adversary_factor: P(0, 10, "extra pressure when an adversary contributes troops")
+    partner_penalty: Weight
+    cost_per_1000: P(0, 5, "cost of sending 1,000 troops")
+    rungs: Rungs
+    latency: Latency
+    convene_days: Days
+    combat_load: P(0, 20, "load above which a force's mission is combat (else key assets)")
+    withdrawal_rate: P(1, 1e5, "troops a force withdraws per day")
+    stay_threshold: P(-10, 10, "utility of staying above which a force refuses to leave")
     pressure_decay: Share
-    offer_threshold: P(0, 10, "domestic pressure above which it offers help")
-    offer_violence: P(
-        0, 1, "violence in a kin state above which it offers, unasked, a force it can send"
-    )
-    joint_force_threshold: P(
-        0, 10, "domestic pressure above which a joint bloc force is called for"
-    )
-    meeting_notice_days: Days
+    pressure_gain: P(0, 10, "daily public pressure per 1,000 troops of a rival force in kin")
+    passed_over_gain: P(0, 10, "public pressure when a kin state asks a rival instead")
+    adversary_factor: P(0, 10, "extra pressure when an adversary contributes troops")
+    joint_force_pressure: P(0, 10, "public pressure at which voices call for the bloc's own force")
 
 
-class RivalActor(ActorBase):
-    """A power whose own bloc includes the host, in rivalry with the patron."""
+class LegalRules(Strict):
+    """How far a legal basis reaches (0 none, 1 full), by treaty kind and threat."""
 
-    role: Literal["rival"]
-    params: RivalParams
-    intervention: InterventionParams | None = Field(
-        None, description="present if it can send a force of its own"
-    )
-    adversaries: list[str] = Field([], description="states whose troops inflame its public")
-
-
-class NeighbourParams(Strict):
-    """Rule parameters of an outside power with stakes in the host."""
-
-    stake: Share
-    threat_perception: Share
-    statement_trigger: Share
-    reaction_delay_days: Days
-    support_trigger: Share
-    cooperation_trigger: Share
-    cooperation_delay_days: Days
+    collective_defence: Share
+    mutual_assistance: Share
+    security_cooperation: Share
+    political: Share
+    unnamed_threat: Share
+    fellow_party_attack: Share
+    invitation: Share
 
 
-class NeighbourActor(ActorBase):
-    """A neighbouring power that speaks and offers help but does not lead a bloc."""
-
-    role: Literal["neighbour"]
-    params: NeighbourParams
-    intervention: InterventionParams | None = Field(
-        None, description="present if it can send a force: it then offers one, not cooperation"
-    )
-
-
-class ContributorParams(Strict):
-    """Rule parameters of a bloc member that may send a contingent."""
-
-    willingness: Share
-    approval_days: Days
-
-
-class ContributorActor(ActorBase):
-    """A bloc member that may contribute a contingent."""
-
-    role: Literal["contributor"]
-    params: ContributorParams
-
-
-Actor = Annotated[
-    HostActor | PatronActor | RivalActor | NeighbourActor | ContributorActor,
-    Field(discriminator="role"),
-]
-
-
-# ---------------------------------------------------------------- blocs
-class Bloc(Strict):
-    """An alliance or regional organisation."""
-
-    name: str
-    members: list[str] = Field(min_length=1)
-    chair: str
-    lead: str | None = Field(None, description="member whose decision carries the bloc's")
-    mandate: Literal["collective_defence", "peacekeeping", "none"]
-    procedure: Literal["consensus", "lead_decides"] = "consensus"
-    council_delay_days: Days = 0.5
-    force_pool: dict[str, P(0, 1e6, "troops")] = Field(
-        {}, description="troops each member can send"
-    )
-    readiness_days: Days = 1.0
-
-
-# ---------------------------------------------------------------- the whole scenario
 class Influence(Strict):
     """How outcomes shift outside actors' influence in the host."""
 
@@ -311,6 +247,100 @@ class Influence(Strict):
     support_gain: Share
 
 
+class Behaviour(Strict):
+    """Behavioural parameters shared by every crisis (``scenarios/defaults.yaml``)."""
+
+    unrest: UnrestRules
+    host: HostRules
+    provider: ProviderRules
+    legal: LegalRules
+    influence: Influence
+
+
+# ---------------------------------------------------------------- actors (facts and traits)
+class ActorBase(Strict):
+    """What every state has."""
+
+    name: str
+    influence: Share = Field(0.0, description="initial influence in the host state")
+    stance: dict[str, Signed] = Field(
+        {}, description="how it would react to each provider intervening in the host (-1..1)"
+    )
+
+
+class HostActor(ActorBase):
+    """The state in crisis: its forces and how it sees the providers."""
+
+    role: Literal["host"]
+    security_personnel: P(1, 1e7, "the host's own security personnel")
+    reaction_weights: dict[str, Weight] = Field(
+        {}, description="weight the host gives to each actor's reaction"
+    )
+    sovereignty_cost: dict[str, Share] = Field(
+        {}, description="sovereignty cost of help from each provider (bloc or state)"
+    )
+    may_ask: list[str] = Field(
+        [], description="states it may ask without a treaty (on invitation alone)"
+    )
+    blames: str | None = Field(
+        None, description="the state it blames for the unrest, where it did so (a documented claim)"
+    )
+
+
+class Force(Strict):
+    """Troops a state can send abroad for such a mission, and how fast."""
+
+    troops: P(0, 1e6, "troops it can send")
+    transport_days: Days
+
+
+class StateActor(ActorBase):
+    """Any other state: its stakes in the crisis and its documented traits."""
+
+    role: Literal["state"]
+    stake: Share = Field(0.0, description="how much the crisis concerns it (border, economy)")
+    threat_belief: Share = Field(0.0, description="reads unrest as made from outside")
+    primacy_concern: Share = Field(0.0, description="cares who leads in the host")
+    credibility_stake: Share = Field(0.0, description="its commitments are tested if asked")
+    commitments: P(0, 5, "burden of commitments elsewhere") = 0.0
+    kin_public: Share = Field(0.0, description="how its public feels for a kin host")
+    basing_ambition: P(0, 5, "the value it puts on keeping forces in the host") = 0.0
+    procedure: Literal["executive", "parliament"] = Field(
+        "executive", description="who approves sending forces abroad"
+    )
+    force: Force | None = Field(None, description="present if it can send troops")
+    partners: list[str] = Field([], description="states it will not act against")
+    adversaries: list[str] = Field([], description="states whose troops inflame its public")
+
+
+Actor = Annotated[HostActor | StateActor, Field(discriminator="role")]
+
+
+# ---------------------------------------------------------------- blocs and treaties
+class Bloc(Strict):
+    """An alliance or regional organisation: members, chair, lead, procedure."""
+
+    name: str
+    members: list[str] = Field(min_length=1)
+    chair: str
+    lead: str | None = Field(None, description="member whose decision carries a force decision")
+    procedure: Literal["consensus", "lead_decides"] = "consensus"
+
+
+class Treaty(Strict):
+    """A treaty or memorandum in force: who is bound, to what, where."""
+
+    name: str
+    parties: list[str] = Field(min_length=1, description="states, or a bloc for all its members")
+    kind: Literal["collective_defence", "mutual_assistance", "security_cooperation", "political"]
+    article: str = Field(description="the article relied on, paraphrased")
+    scope: Literal["recognised", "all"] = Field(
+        "recognised", description="where it applies: the parties' recognised territory, or all"
+    )
+    source: str = Field(min_length=1, description="where the treaty's text or terms are given")
+
+
+# ---------------------------------------------------------------- the whole scenario
 class Switches(Strict):
     """Counterfactual switches."""
 
@@ -323,17 +353,17 @@ class Switches(Strict):
 
 
 class Scenario(Strict):
-    """A crisis scenario: calendar, shock, regions, actors, blocs, rules and switches."""
+    """A crisis: calendar, shock, regions, actors, blocs, treaties, shared behaviour, switches."""
 
     name: str
     description: str = ""
     calendar: Calendar
     shock: Shock
-    unrest: UnrestRules
+    behaviour: Behaviour
     regions: dict[str, Region] = Field(min_length=1)
     actors: dict[str, Actor] = Field(min_length=1)
     blocs: dict[str, Bloc] = {}
-    influence: Influence
+    treaties: dict[str, Treaty] = {}
     switches: Switches = Switches()
     record: str | None = Field(
         None,
@@ -350,12 +380,8 @@ class Scenario(Strict):
         def need(names, pool, path, what):
             for i, n in enumerate(names):
                 if n not in pool:
-                    out.append(
-                        (
-                            (*path, i) if isinstance(names, list) else (*path, n),
-                            f"unknown {what} '{n}'",
-                        )
-                    )
+                    where = (*path, i) if isinstance(names, list) else (*path, n)
+                    out.append((where, f"unknown {what} '{n}'"))
 
         hosts = [a for a, x in self.actors.items() if x.role == "host"]
         if len(hosts) != 1:
@@ -363,29 +389,44 @@ class Scenario(Strict):
         for rid, r in self.regions.items():
             need(r.neighbours, regions, ("regions", rid, "neighbours"), "region")
         need(self.shock.origin, regions, ("shock", "origin"), "region")
-        if self.shock.kind == "armed_attack" and self.shock.attacker not in actors:
-            out.append((("shock", "attacker"), "an armed attack needs an attacker actor id"))
-        if self.shock.kind != "armed_attack" and self.shock.attacker is not None:
-            out.append((("shock", "attacker"), "only an armed attack has an attacker"))
-        if self.shock.attacker is not None and self.shock.attacker in hosts:
+        s = self.shock
+        if s.kind == "state_attack" and s.attacker not in actors:
+            out.append((("shock", "attacker"), "a state attack needs an attacker actor id"))
+        if s.kind != "state_attack" and s.attacker is not None:
+            out.append((("shock", "attacker"), "only a state attack has an attacker"))
+        if s.attacker is not None and s.attacker in hosts:
             out.append((("shock", "attacker"), "the host cannot attack itself"))
-        if self.shock.kind == "armed_attack" and self.shock.duration_days < 1:
-            out.append((("shock", "duration_days"), "an armed attack lasts at least 1 day"))
+        if s.kind in ("state_attack", "armed_group", "spillover") and s.duration_days < 1:
+            out.append((("shock", "duration_days"), f"a {s.kind} shock lasts at least 1 day"))
         for aid, a in self.actors.items():
             need(list(a.stance), providers, ("actors", aid, "stance"), "bloc or actor")
-            for fld in ("reaction_weights", "legal_basis_bilateral"):
-                need(list(getattr(a, fld, {})), actors, ("actors", aid, fld), "actor")
+            need(
+                list(getattr(a, "reaction_weights", {})),
+                actors,
+                ("actors", aid, "reaction_weights"),
+                "actor",
+            )
             need(
                 list(getattr(a, "sovereignty_cost", {})),
                 providers,
                 ("actors", aid, "sovereignty_cost"),
                 "bloc or actor",
             )
-            for fld in ("partners", "adversaries"):
+            for fld in ("partners", "adversaries", "may_ask"):
                 need(getattr(a, fld, []), actors, ("actors", aid, fld), "actor")
+            if getattr(a, "blames", None) is not None:
+                need([a.blames], actors, ("actors", aid, "blames"), "actor")
+        for bid, b in self.blocs.items():
+            need(b.members, actors, ("blocs", bid, "members"), "actor")
+            if b.chair not in b.members:
+                out.append((("blocs", bid, "chair"), f"chair '{b.chair}' is not a member"))
+            if b.lead is not None and b.lead not in b.members:
+                out.append((("blocs", bid, "lead"), f"lead '{b.lead}' is not a member"))
+        for tid, t in self.treaties.items():
+            need(t.parties, providers, ("treaties", tid, "parties"), "bloc or actor")
         sw = self.switches
         askable = set(self.provider_ids)
-        why = "is not a provider the host can ask (a bloc, patron, rival, or armed neighbour)"
+        why = "is not a provider (a bloc or a state other than the host)"
         if sw.host_asks is not None and sw.host_asks not in askable:
             out.append((("switches", "host_asks"), f"'{sw.host_asks}' {why}"))
         if sw.host_asks is not None and sw.host_asks in sw.host_never_asks:
@@ -393,42 +434,32 @@ class Scenario(Strict):
         for i, k in enumerate(sw.host_never_asks):
             if k not in askable:
                 out.append((("switches", "host_never_asks", i), f"'{k}' {why}"))
-        for bid, b in self.blocs.items():
-            need(b.members, actors, ("blocs", bid, "members"), "actor")
-            if b.chair not in b.members:
-                out.append((("blocs", bid, "chair"), f"chair '{b.chair}' is not a member"))
-            if b.lead is not None and b.lead not in b.members:
-                out.append((("blocs", bid, "lead"), f"lead '{b.lead}' is not a member"))
-            for m in b.force_pool:
-                if m not in b.members:
-                    out.append((("blocs", bid, "force_pool", m), f"'{m}' is not a member"))
-                elif m in self.actors and self.actors[m].role in ("host", "neighbour"):
-                    why = f"'{m}' is a {self.actors[m].role}: it cannot contribute troops"
-                    out.append((("blocs", bid, "force_pool", m), why))
         return out
 
     @property
     def provider_ids(self) -> list[str]:
-        """Whom the host can ask for a force, blocs first, then states in file order.
-
-        Every bloc, every patron and rival, and every neighbour with an intervention block.
-        """
-        states = [
-            k
-            for k, a in self.actors.items()
-            if a.role in ("patron", "rival")
-            or (a.role == "neighbour" and a.intervention is not None)
-        ]
-        return [*self.blocs, *states]
-
-    def first_with_role(self, role: str) -> str | None:
-        """Id of the first actor with ``role``, or None."""
-        return next((a for a, x in self.actors.items() if x.role == role), None)
+        """Every bloc, then every state other than the host, in file order."""
+        return [*self.blocs, *(k for k, a in self.actors.items() if a.role != "host")]
 
     @property
     def host_id(self) -> str:
         """Id of the state in crisis."""
-        return self.first_with_role("host")
+        return next(a for a, x in self.actors.items() if x.role == "host")
+
+    def parties(self, t: Treaty) -> set[str]:
+        """The states bound by ``t``: those it names and the members of the blocs it names."""
+        named = set(t.parties)
+        for b in t.parties:
+            if b in self.blocs:
+                named |= set(self.blocs[b].members)
+        return named
+
+    def bound(self, provider: str) -> list[Treaty]:
+        """Treaties under which ``provider`` (named as a party) acts for the host."""
+        host = self.host_id
+        return [
+            t for t in self.treaties.values() if provider in t.parties and host in self.parties(t)
+        ]
 
 
 def load_scenario(path: str | os.PathLike[str], edits: Sequence[str] = ()) -> Scenario:

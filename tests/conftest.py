@@ -14,7 +14,11 @@ HISTORICAL = ROOT / "scenarios" / "historical.yaml"
 KZ2022_RECORD = ROOT / "scenarios" / "crises" / "records" / "kz2022.yaml"
 SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
 RECORDS = sorted((ROOT / "scenarios" / "crises" / "records").glob("*.yaml"))
-SHIPPED = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if p not in SWEEPS + RECORDS)
+DEFAULTS = ROOT / "scenarios" / "defaults.yaml"
+SHIPPED = sorted(
+    p for p in (ROOT / "scenarios").rglob("*.yaml") if p not in [*SWEEPS, *RECORDS, DEFAULTS]
+)
+CRISES = sorted((ROOT / "scenarios" / "crises").glob("*.yaml"))
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,9 @@ from sim.experiments.discovery import prim_boxes
 from sim.experiments.sensitivity import morris_indices, sobol_indices
 from tests.conftest import HISTORICAL, ROOT
 
-DELAY = "actors.russia.params.decision_delay_days"
-SUPPRESSION = "unrest.suppression"
-AIRLIFT = "actors.russia.params.airlift_days"
+DELAY = "behaviour.provider.latency.consensus"
+SUPPRESSION = "behaviour.unrest.suppression"
+AIRLIFT = "actors.russia.force.transport_days"
 PARAMETERS = f"""
 parameters:
   - path: {DELAY}
@@ -53,12 +53,14 @@ def sweeps(tmp_path_factory) -> dict[str, Path]:
             samples: 300
             seed: 5
             parameters:
-              - path: actors.kazakhstan.params.w_reaction
+              - path: behaviour.host.w_reaction
                 bounds: [0.0, 3.0]
+              - path: behaviour.host.w_sovereignty
+                bounds: [0.0, 4.0]
               - path: actors.kazakhstan.sovereignty_cost.csto
                 bounds: [0.0, 1.0]
-              - path: blocs.ots.mandate
-                levels: [none, peacekeeping]
+              - path: treaties.ots_force_agreement.kind
+                levels: [political, mutual_assistance]
             """,
             base=ots,
         ),
@@ -97,10 +99,10 @@ def test_prim_finds_the_box_that_defines_the_condition(sweeps):
     assert 0 < found.positives < found.runs == 300
 
 
-def test_prim_on_the_ots_question_keeps_the_peacekeeping_mandate(sweeps):
+def test_prim_on_the_ots_question_keeps_the_force_agreement(sweeps):
     found = prim_boxes(load(sweeps["who"]), "request_to == 'ots'")
     limits = found.limits.set_index("parameter")
-    assert limits.loc["blocs.ots.mandate", "levels"] == "peacekeeping"
+    assert limits.loc["treaties.ots_force_agreement.kind", "levels"] == "mutual_assistance"
     assert found.box.density >= 0.8
 
 

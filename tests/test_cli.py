@@ -29,10 +29,10 @@ def _child(tmp_path: Path, body: str, name: str = "child.yaml") -> Path:
 
 BAD = {
     "wrong_type": ("calendar:\n  horizon_days: many\n", "calendar.horizon_days", 3),
-    "unknown_key": ("unrest:\n  contagoin: 0.3\n", "did you mean 'contagion'", 3),
+    "unknown_key": ("behaviour:\n  unrest:\n    contagoin: 0.3\n", "did you mean 'contagion'", 4),
     "out_of_range": (
-        "actors:\n  russia:\n    params:\n      decide_threshold: 99\n",
-        "actors.russia.params.decide_threshold",
+        "behaviour:\n  provider:\n    rungs:\n      pledge: 99\n",
+        "behaviour.provider.rungs.pledge",
         5,
     ),
     "unknown_actor": ("blocs:\n  csto:\n    chair: atlantis\n", "blocs.csto.chair", 4),
@@ -42,12 +42,12 @@ BAD = {
         4,
     ),
     "bad_role": ("actors:\n  iran:\n    role: emperor\n", "actors.iran.role", 4),
-    "attacker_on_price_shock": ("shock:\n  attacker: russia\n", "only an armed attack", 3),
-    "neighbour_in_force_pool": (
-        "blocs:\n  sco:\n    name: SCO\n    members: [china, kazakhstan]\n    chair: china\n"
-        "    mandate: none\n    force_pool: {china: 50}\n",
-        "cannot contribute troops",
-        8,
+    "attacker_on_economic_shock": ("shock:\n  attacker: russia\n", "only a state attack", 3),
+    "treaty_of_nobody": (
+        "treaties:\n  pact:\n    name: Pact\n    parties: [kazakhstan, atlantis]\n"
+        "    kind: mutual_assistance\n    article: one\n    source: assumed\n",
+        "unknown bloc or actor 'atlantis'",
+        5,
     ),
 }
 
@@ -185,11 +185,13 @@ def test_every_subcommand_has_help(sub):
 
 
 def test_validate_can_require_sources(tmp_path):
-    child = _child(tmp_path, "unrest:\n  noise: 0.3\n")
+    child = _child(tmp_path, "behaviour:\n  unrest:\n    noise: 0.3\n")
     assert sim("validate", str(child)).returncode == 0
     proc = sim("validate", "--require-sources", str(child))
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"{child}:3: unrest.noise: rule parameter without a source"
+    assert (
+        proc.stderr.strip() == f"{child}:4: behaviour.unrest.noise: rule parameter without a source"
+    )
     assert sim("validate", "--require-sources", str(HISTORICAL)).returncode == 0
 
 
@@ -210,5 +212,6 @@ def test_run_and_compare_take_edits(capsys, tmp_path):
     assert main(["run", str(HISTORICAL), "--set", "switches.host_may_request=false"]) == 0
     assert "request help" not in capsys.readouterr().out
     never = ["compare", str(HISTORICAL), str(HISTORICAL.parent / "examples" / "border_war.yaml")]
-    assert main([*never, "--seeds", "2", "--set", "unrest.noise=9"]) == 2
-    assert capsys.readouterr().err.startswith("--set unrest.noise=9: unrest.noise:")
+    assert main([*never, "--seeds", "2", "--set", "behaviour.unrest.noise=9"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("--set behaviour.unrest.noise=9: behaviour.unrest.noise:")

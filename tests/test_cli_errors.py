@@ -52,7 +52,7 @@ LHS = """\
     replications: 5
     seed: 1
     parameters:
-      - path: unrest.suppression
+      - path: behaviour.unrest.suppression
         bounds: [0.06, 0.2]
     """
 
@@ -137,11 +137,11 @@ def test_a_grid_too_large_is_refused_at_once_and_dry_run_shows_the_plan(tmp_path
         design: grid
         samples: 1000
         parameters:
-          - path: unrest.suppression
+          - path: behaviour.unrest.suppression
             bounds: [0.06, 0.2]
-          - path: unrest.contagion
+          - path: behaviour.unrest.contagion
             bounds: [0.1, 1.0]
-          - path: unrest.violence_rate
+          - path: behaviour.unrest.violence_rate
             bounds: [0.1, 1.0]
         """,
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-
 import pytest
 
 from sim.events import ACTIONS
@@ -44,13 +42,18 @@ def test_no_outside_help_means_no_request_and_no_foreign_troops():
         assert o["request_to"] is None and o["peak_foreign_troops"] == 0
 
 
-def test_moscow_hesitates_means_later_arrival(historical_outcomes):
+def test_moscow_hesitates_means_less_help_and_no_fewer_casualties(historical_outcomes):
+    """Burdened elsewhere, the CSTO's lead answers lower on the ladder: mostly equipment and
+    advisers, not a force; where no force comes the unrest costs no fewer lives."""
     late = outcomes_of("moscow_hesitates")
+    forces = [o for o in late if o["deployed_by"] == "csto"]
+    assert len(forces) < 0.5 * len(late)
+    assert {o["highest_rung_csto"] for o in late} <= {"assistance", "key_assets"}
     for base, alt in zip(historical_outcomes, late, strict=True):
-        assert alt["arrival_day"] > base["arrival_day"]
-    assert statistics.median(o["casualty_index"] for o in late) > statistics.median(
-        o["casualty_index"] for o in historical_outcomes
-    )
+        assert base["deployed_by"] == "csto"
+        if alt["deployed_by"] is None:
+            assert alt["casualty_index"] >= base["casualty_index"]
+            assert alt["troop_days"] == 0
 
 
 def test_russia_stays_means_a_longer_presence(historical_outcomes):
@@ -65,74 +68,46 @@ def test_peaceful_protests_stay_civil():
         assert o["casualty_index"] == 0 and o["request_to"] is None
 
 
-def test_nobody_offers_a_force_in_2022(historical_outcomes):
-    assert {o["force_offered"] for o in historical_outcomes} == {None}
-    assert not any(o["offer_declined"] for o in historical_outcomes)
+def test_in_2022_nobody_pledges_a_force_and_the_words_climb_no_higher_than_a_pledge(
+    historical_outcomes,
+):
+    assert {o["force_pledged"] for o in historical_outcomes} == {None}
+    for o in historical_outcomes:
+        assert o["highest_rung_ots"] in ("statement", "consultations", "pledge")
+        assert o["highest_rung_china"] in ("statement", "consultations", "pledge")
+        assert o["highest_rung_csto"] == "key_assets"
 
 
-def test_ots_force_is_offered_and_runs_second_to_the_csto(historical_outcomes):
+def test_an_ots_force_is_asked_for_too_when_the_csto_falls_short_of_the_need(
+    historical_outcomes,
+):
+    """With a standing force, the OTS is the host's second choice: asked once the CSTO's
+    force is known to fall short of the troops the host needs; it then deploys beside it."""
     runs = outcomes_of("ots_standing_force")
     assert {o["request_to"] for o in runs} == {"csto"}
     assert {o["runner_up"] for o in runs} == {"ots"}
-    assert {o["force_offered"] for o in runs} == {"ots"}
+    both = [o for o in runs if o["highest_rung_ots"] == "key_assets"]
+    assert len(both) >= 0.5 * len(runs)
     for base, alt in zip(historical_outcomes, runs, strict=True):
         assert alt["choice_margin"] < base["choice_margin"]
-        assert alt["influence_shift_turkey"] < base["influence_shift_turkey"]
+        assert alt["peak_foreign_troops"] >= base["peak_foreign_troops"]
 
 
-def test_turkey_alone_offers_early_and_is_declined_for_the_csto(historical_outcomes):
+def test_turkey_alone_is_taken_as_a_second_force_or_declined(historical_outcomes):
     runs = outcomes_of("turkey_goes_alone")
-    for base, alt in zip(historical_outcomes, runs, strict=True):
-        assert alt["force_offered"] == "turkey" and alt["offer_declined"]
-        assert alt["request_to"] == "csto" and alt["deployed_by"] == "csto"
-        assert alt["influence_shift_turkey"] < base["influence_shift_turkey"]
-    offered = CrisisModel(load("turkey_goes_alone"), rng=3).run()
-    offer, request = (
-        next(e for e in offered.events if e.action == a) for a in ("help_offered", "request_help")
-    )
-    assert offer.time < request.time and request.terms["terms"]["offer"] == 0.0
-    # The same run with no offer: Turkey's utility at the request is lower by exactly w_offer.
-    silent = with_values(
-        load("turkey_goes_alone"), [("actors", "turkey", "params", "offer_violence")], [1.0]
-    )
-    unasked = CrisisModel(silent, rng=3).run()
-    plain = next(e for e in unasked.events if e.action == "request_help")
-    assert plain.time == request.time
-    assert not [e for e in unasked.events if e.action == "help_offered" and e.time <= plain.time]
-    w_offer = offered.scenario_spec.actors["kazakhstan"].params.w_offer
-    assert request.terms["turkey"] == pytest.approx(plain.terms["turkey"] + w_offer, abs=1e-3)
+    for o in runs:
+        assert o["request_to"] == "csto" and o["deployed_by"] == "csto"
+        assert o["highest_rung_turkey"] in ("pledge", "key_assets")
+    assert any(o["highest_rung_turkey"] == "key_assets" for o in runs)
+    assert any(o["highest_rung_turkey"] == "pledge" for o in runs)
 
 
-def test_an_offer_can_win_the_hosts_choice():
-    """The same rules with a host that values a force on offer highly: it takes Turkey's
-    offer if the offer came first, and declines it if it came after the request."""
-    key = ("actors", "kazakhstan", "params", "w_offer")
-    scenario = with_values(load("turkey_goes_alone"), [key], [4.0])
-    taken = 0
-    for seed in range(20):
-        m = CrisisModel(scenario, rng=seed).run()
-        first = {}
-        for e in m.events:
-            first.setdefault(e.action, e)
-        request = first["request_help"]
-        if first["help_offered"].time < request.time:
-            taken += 1
-            assert request.target == "turkey" and first["deploy_decided"].actor == "turkey"
-            assert first["troops_arrive"].terms["contributor"] == "turkey"
-        else:
-            assert request.target == "csto" and first["offer_declined"].target == "turkey"
-    assert taken >= 10
-
-
-def test_china_offers_a_force_after_the_request_and_loses_standing(historical_outcomes):
+def test_china_pledges_a_force_after_the_request_and_is_declined(historical_outcomes):
     runs = outcomes_of("china_offers_security_help")
-    offered = [o for o in runs if o["force_offered"] == "china"]
-    assert len(offered) >= 0.9 * len(runs)
-    for base, alt in zip(historical_outcomes, runs, strict=True):
-        assert alt["request_to"] == "csto" and alt["deployed_by"] == "csto"
-        if alt["force_offered"]:
-            assert alt["offer_declined"]
-            assert alt["influence_shift_china"] < base["influence_shift_china"]
+    assert all(o["force_pledged"] == "china" for o in runs)
+    for o in runs:
+        assert o["request_to"] == "csto" and o["deployed_by"] == "csto"
+        assert o["offer_declined"] and o["highest_rung_china"] == "pledge"
 
 
 @pytest.mark.parametrize("path", sorted(COUNTERFACTUALS.glob("*.yaml")), ids=lambda p: p.stem)
@@ -146,16 +121,16 @@ def test_the_force_the_host_asked_for_is_never_declined_nor_its_leader_passed_ov
     """A host that prefers the OTS force asks for it; Turkey, which leads it, is then answering
     that request: it offers nothing more, nothing is declined, and it loses no standing."""
     keys = [
-        ("actors", "kazakhstan", "params", "w_sovereignty"),
+        ("behaviour", "host", "w_sovereignty"),
         ("actors", "kazakhstan", "sovereignty_cost", "csto"),
     ]
-    scenario = with_values(load("ots_standing_force"), keys, [3.0, 1.0])
+    scenario = with_values(load("ots_standing_force"), keys, [6.0, 1.0])
     for seed in range(10):
         m = CrisisModel(scenario, rng=seed).run()
-        actions = [e.action for e in m.events]
         request = next(e for e in m.events if e.action == "request_help")
         assert request.target == "ots"
-        assert "offer_declined" not in actions
+        declined = {e.target for e in m.events if e.action == "offer_declined"}
+        assert not declined & {"ots", "turkey"}
         assert next(e for e in m.events if e.action == "troops_arrive").actor == "ots"
         shift = m.states["turkey"].influence - m.series[0]["influence"]["turkey"]
         assert shift >= 0, [e.narrative() for e in m.events if e.actor == "kazakhstan"]
@@ -177,9 +152,9 @@ def test_host_asks_forces_the_first_request_and_host_never_asks_removes_options(
 @pytest.mark.parametrize(
     "edit, message",
     [
-        ("switches.host_asks=atlantis", "'atlantis' is not a provider the host can ask"),
-        ("switches.host_asks=kazakhstan", "'kazakhstan' is not a provider the host can ask"),
-        ("switches.host_never_asks=[csto, belarus]", "'belarus' is not a provider"),
+        ("switches.host_asks=atlantis", "'atlantis' is not a provider"),
+        ("switches.host_asks=kazakhstan", "'kazakhstan' is not a provider"),
+        ("switches.host_never_asks=[csto, kazakhstan]", "'kazakhstan' is not a provider"),
     ],
 )
 def test_choice_switches_name_providers(edit, message):

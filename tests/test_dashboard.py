@@ -101,7 +101,7 @@ def test_the_page_shows_controls_map_charts_and_log(page):
         expect(page.get_by_role("button", name=name)).to_be_visible()
     expect(page.get_by_role("button", name="▶")).to_be_visible()
     expect(page.get_by_text("Scenario", exact=True)).to_be_visible()
-    expect(page.get_by_text("Patron: bar to intervene (x)")).to_be_visible()
+    expect(page.get_by_text("Providers: bar to send a force (x)")).to_be_visible()
     expect(page.locator(".region")).to_have_count(17)
     expect(page.locator(".region").first).to_contain_text("Mangystau")
     expect(page.locator(".status")).to_contain_text("historical: day 0, 2022-01-01")
@@ -176,9 +176,10 @@ def test_each_browser_session_has_its_own_model(page, browser, server):
 
 def test_knobs_scale_the_chosen_parameter_only():
     historical = load_scenario(HISTORICAL)
-    harder = scaled(historical, {"patron_threshold": 2.0, "suppression": 1.0})
-    assert harder.actors["russia"].params.decide_threshold == 2 * 0.5
-    assert harder.unrest == historical.unrest
+    harder = scaled(historical, {"force_bar": 2.0, "suppression": 1.0})
+    bar = historical.behaviour.provider.rungs.key_assets
+    assert harder.behaviour.provider.rungs.key_assets == pytest.approx(2 * bar)
+    assert harder.behaviour.unrest == historical.behaviour.unrest
 
 
 def test_the_model_stops_at_the_horizon(monkeypatch):

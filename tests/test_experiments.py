@@ -37,9 +37,9 @@ def sweep_file(tmp_path: Path, body: str = "", name: str = "s.yaml", **top) -> P
     text += body or textwrap.dedent(
         """\
         parameters:
-          - path: actors.russia.params.decide_threshold
+          - path: behaviour.provider.rungs.key_assets
             bounds: [0.0, 2.0]
-          - path: actors.kazakhstan.params.w_sovereignty
+          - path: behaviour.host.w_sovereignty
             bounds: [0.5, 3.0]
         keep: {series: true, events: true}
         """
@@ -76,7 +76,7 @@ def test_identical_results_whatever_the_executor_and_chunk_size(tmp_path):
     assert list(runs.run_id) == list(range(18))
     # common random numbers: replication r has the same seed in every design row
     assert set(runs[runs.replication == 1].seed) == {run_seed(5, 1)}
-    assert runs["actors.russia.params.decide_threshold"].between(0, 2).all()
+    assert runs["behaviour.provider.rungs.key_assets"].between(0, 2).all()
 
 
 def test_resume_after_kill_minus_9_runs_everything_exactly_once(tmp_path):
@@ -152,27 +152,39 @@ def test_rerun_of_a_finished_sweep_runs_nothing(tmp_path):
 
 
 BAD = {
-    "unknown_key": ("parameters:\n  - path: unrest.contagion\n    bonds: [0, 1]\n", "did you mean"),
-    "bad_path": ("parameters:\n  - path: unrest.contagoin\n    bounds: [0, 1]\n", "not a key"),
-    "not_a_value": ("parameters:\n  - path: unrest\n    bounds: [0, 1]\n", "not a single value"),
+    "unknown_key": (
+        "parameters:\n  - path: behaviour.unrest.contagion\n    bonds: [0, 1]\n",
+        "did you mean",
+    ),
+    "bad_path": (
+        "parameters:\n  - path: behaviour.unrest.contagoin\n    bounds: [0, 1]\n",
+        "not a key",
+    ),
+    "not_a_value": (
+        "parameters:\n  - path: behaviour.unrest\n    bounds: [0, 1]\n",
+        "not a single value",
+    ),
     "out_of_range": (
-        "parameters:\n  - path: actors.kazakhstan.params.w_legal\n    bounds: [0, 20]\n",
+        "parameters:\n  - path: behaviour.host.w_legal\n    bounds: [0, 20]\n",
         "between 0 and 10",
     ),
     "levels_with_lhs": (
-        "parameters:\n  - path: blocs.ots.mandate\n    levels: [none, peacekeeping]\n",
+        "parameters:\n  - path: treaties.nakhchivan_agreement.kind\n"
+        "    levels: [political, mutual_assistance]\n",
         "levels need design grid or montecarlo",
     ),
     "bad_level": (
-        "parameters:\n  - path: blocs.ots.mandate\n    levels: [none, empire]\n",
+        "parameters:\n  - path: treaties.nakhchivan_agreement.kind\n"
+        "    levels: [political, empire]\n",
         "'empire'",
     ),
     "mixed_levels": (
-        "parameters:\n  - path: unrest.contagion\n    levels: [0.5, high]\n",
+        "parameters:\n  - path: behaviour.unrest.contagion\n    levels: [0.5, high]\n",
         "all numbers, all booleans or all text",
     ),
     "both_bounds_and_levels": (
-        "parameters:\n  - path: unrest.contagion\n    bounds: [0, 1]\n    levels: [0.5]\n",
+        "parameters:\n  - path: behaviour.unrest.contagion\n"
+        "    bounds: [0, 1]\n    levels: [0.5]\n",
         "exactly one of bounds or levels",
     ),
 }
@@ -206,8 +218,8 @@ def test_shipped_sweeps_validate(path):
 
 def test_who_to_ask_sweep_switches_the_ots_force():
     spec, _, _ = load_sweep(next(p for p in SWEEPS if p.name == "who_to_ask.yaml"))
-    mandate = next(p for p in spec.parameters if p.path == "blocs.ots.mandate")
-    assert set(mandate.levels) == {"none", "peacekeeping"}
+    kind = next(p for p in spec.parameters if p.path == "treaties.ots_force_agreement.kind")
+    assert set(kind.levels) == {"political", "mutual_assistance"}
 
 
 def test_progress_bar_is_quiet_when_not_a_terminal(tmp_path):
@@ -237,7 +249,7 @@ WHOLE = """\
 parameters:
   - path: calendar.horizon_days
     bounds: [12, 20]
-  - path: actors.kazakhstan.params.max_concessions
+  - path: behaviour.host.max_concessions
     bounds: [0, 3]
 keep: {series: true}
 """
@@ -254,7 +266,7 @@ def test_integer_parameters_run_with_whole_numbers(tmp_path, design):
     runs = tables["runs"]
     for column, (low, high) in {
         "calendar.horizon_days": (12, 20),
-        "actors.kazakhstan.params.max_concessions": (0, 3),
+        "behaviour.host.max_concessions": (0, 3),
     }.items():
         assert pd.api.types.is_integer_dtype(runs[column]), runs[column].dtype
         assert runs[column].between(low, high).all()
@@ -276,8 +288,7 @@ def test_whole_number_draws_give_each_value_an_equal_share(tmp_path):
     "body, message",
     [
         (
-            "parameters:\n  - path: actors.kazakhstan.params.max_concessions\n"
-            "    levels: [1, 1.5]\n",
+            "parameters:\n  - path: behaviour.host.max_concessions\n    levels: [1, 1.5]\n",
             "takes whole numbers",
         ),
         (
@@ -297,7 +308,7 @@ def test_sweep_values_get_the_scenario_checks(tmp_path, body, message):
 
 
 def test_a_morris_design_needs_distinct_whole_levels(tmp_path):
-    body = "parameters:\n  - path: actors.kazakhstan.params.max_concessions\n    bounds: [0, 2]\n"
+    body = "parameters:\n  - path: behaviour.host.max_concessions\n    bounds: [0, 2]\n"
     with pytest.raises(InputError, match="morris needs at least 4"):
         load_sweep(sweep_file(tmp_path, body, design="morris", samples=4))
 
@@ -306,16 +317,20 @@ def test_sweep_edits_and_overrides_are_checked_and_recorded(tmp_path, capsys):
     path = sweep_file(tmp_path)
     out = tmp_path / "out"
     args = ["sweep", str(path), "--out", str(out), "--executor", "serial"]
-    edits = ["--set", "unrest.noise=0.2", "--samples", "4", "--replications", "2"]
+    edits = ["--set", "behaviour.unrest.noise=0.2", "--samples", "4", "--replications", "2"]
     assert main([*args, *edits]) == 0
     tables = load(out)
     assert len(tables["runs"]) == 8
     manifest = tables["manifest"]
-    assert manifest["edits"] == ["unrest.noise=0.2"] and manifest["spec"]["samples"] == 4
+    assert manifest["edits"] == ["behaviour.unrest.noise=0.2"] and manifest["spec"]["samples"] == 4
     capsys.readouterr()
-    assert main([*args, "--set", "unrest.noise=7"]) == 2
-    assert capsys.readouterr().err.startswith("--set unrest.noise=7: unrest.noise: must be")
-    assert main([*args, "--samples", "3", "--set", "unrest.noise=0.2"]) == 2  # another sweep
+    assert main([*args, "--set", "behaviour.unrest.noise=7"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "--set behaviour.unrest.noise=7: behaviour.unrest.noise: must be"
+    )
+    assert (
+        main([*args, "--samples", "3", "--set", "behaviour.unrest.noise=0.2"]) == 2
+    )  # another sweep
     assert "another experiment" in capsys.readouterr().err
     sobol = sweep_file(tmp_path, name="sobol.yaml", design="sobol", samples=4)
     assert main(["sweep", str(sobol), "--out", str(tmp_path / "s"), "--samples", "6"]) == 2

@@ -793,7 +793,7 @@ def test_a_value_with_its_source_replaces_whole(tmp_path: Path) -> None:
 def test_a_changed_rule_value_without_a_source_fails_the_source_check(tmp_path: Path) -> None:
     child = tmp_path / "child.yaml"
     child.write_text(
-        f"extends: {HISTORICAL}\nactors:\n  russia:\n    params:\n      w_threat: {{value: 9.0}}\n"
+        f"extends: {HISTORICAL}\nactors:\n  russia:\n    force:\n      troops: {{value: 9.0}}\n"
     )
     proc = subprocess.run(
         [sys.executable, "-m", "sim", "validate", "--require-sources", str(child)],
@@ -801,26 +801,34 @@ def test_a_changed_rule_value_without_a_source_fails_the_source_check(tmp_path: 
         text=True,
     )
     assert proc.returncode == 2
-    assert proc.stderr.strip().startswith(f"{child}:5: actors.russia.params.w_threat")
+    assert proc.stderr.strip().startswith(f"{child}:5: actors.russia.force.troops")
 
 
 # --------------------------------------------------------------------------- --set edits
 def test_edits_merge_like_a_child_file_and_are_checked() -> None:
-    sc = load_model(Crisis, HISTORICAL, ["unrest.noise=0.3", "switches.host_never_asks=[russia]"])
-    assert sc.unrest.noise == 0.3 and sc.switches.host_never_asks == ["russia"]
-    assert sc.unrest.contagion == load_model(Crisis, HISTORICAL).unrest.contagion
+    sc = load_model(
+        Crisis, HISTORICAL, ["behaviour.unrest.noise=0.3", "switches.host_never_asks=[russia]"]
+    )
+    assert sc.behaviour.unrest.noise == 0.3 and sc.switches.host_never_asks == ["russia"]
+    assert (
+        sc.behaviour.unrest.contagion == load_model(Crisis, HISTORICAL).behaviour.unrest.contagion
+    )
 
 
 @pytest.mark.parametrize(
     "edit, message",
     [
-        ("unrest.noise=7", "--set unrest.noise=7: unrest.noise: must be between 0 and 2 (got 7)"),
-        ("unrest.contagoin=1", "did you mean 'contagion'"),
-        ("unrest.noise", "give PATH=VALUE"),
-        ("unrest.noise=", "no value"),
+        (
+            "behaviour.unrest.noise=7",
+            "--set behaviour.unrest.noise=7: behaviour.unrest.noise: "
+            "must be between 0 and 2 (got 7)",
+        ),
+        ("behaviour.unrest.contagoin=1", "did you mean 'contagion'"),
+        ("behaviour.unrest.noise", "give PATH=VALUE"),
+        ("behaviour.unrest.noise=", "no value"),
         ("unrest..noise=1", "give PATH=VALUE"),
-        ("unrest.noise=[1", "not valid YAML"),
-        ("actors.kazakhstan.params.max_concessions=1.5", "valid integer"),
+        ("behaviour.unrest.noise=[1", "not valid YAML"),
+        ("behaviour.host.max_concessions=1.5", "valid integer"),
     ],
 )
 def test_a_bad_edit_names_the_edit(edit: str, message: str) -> None:

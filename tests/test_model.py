@@ -15,7 +15,7 @@ from sim.model import CrisisModel
 from sim.outcomes import events_frame, series_frame
 from sim.provenance import unsourced
 from sim.scenario import Scenario, load_scenario
-from tests.conftest import HISTORICAL, SHIPPED
+from tests.conftest import DEFAULTS, HISTORICAL, SHIPPED
 
 
 def _trace(model: CrisisModel) -> list[tuple]:
@@ -29,7 +29,7 @@ def test_same_seed_same_events(historical):
     assert series_frame(a).equals(series_frame(b))
 
 
-def test_different_seeds_differ_in_unrest_and_contingents(historical):
+def test_different_seeds_differ_in_unrest(historical):
     traces = {tuple(_trace(CrisisModel(historical, rng=s).run())) for s in range(10)}
     assert len(traces) > 1
     peaks = {CrisisModel(historical, rng=s).run().field.casualties for s in range(10)}
@@ -118,10 +118,19 @@ def test_shipped_scenarios_cite_every_rule_parameter(path):
     load_scenario(path)
 
 
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_shipped_scenario_takes_its_behaviour_from_the_shared_defaults(path):
+    """Behaviour is written once: no scenario sets a behavioural parameter of its own, except
+    a counterfactual or an example that says so in its own file."""
+    _, sources = load_document(path)
+    file, _ = sources.locate(("behaviour", "unrest", "noise"))
+    assert file == str(DEFAULTS)
+
+
 def test_unsourced_finds_a_bare_number(historical):
     data, _ = load_document(HISTORICAL)
-    data["unrest"]["noise"] = 0.3
-    assert ("unrest", "noise") in unsourced(Scenario, data)
+    data["behaviour"]["unrest"]["noise"] = 0.3
+    assert ("behaviour", "unrest", "noise") in unsourced(Scenario, data)
 
 
 def test_same_seed_same_result_across_processes(tmp_path):
@@ -148,17 +157,19 @@ def test_same_seed_same_result_across_processes(tmp_path):
         pd.testing.assert_frame_equal(first[name], second[name])
 
 
-def test_a_lead_that_sent_no_troops_leaves_nothing_behind(historical):
-    """If the others fill the need, the lead sends none; withdrawal ends when they have gone."""
-    actors = dict(historical.actors)
-    host = actors["kazakhstan"]
-    actors["kazakhstan"] = host.model_copy(
-        update={"params": host.params.model_copy(update={"troops_needed": 100.0})}
-    )
-    m = CrisisModel(historical.model_copy(update={"actors": actors}), rng=2).run()
-    arrived = {e.actor for e in m.events if e.action == "contingent_arrives"}
-    assert "russia" not in arrived
-    begins = next(e.time for e in m.events if e.action == "withdrawal_begins")
-    done = next(e.time for e in m.events if e.action == "withdrawal_complete")
-    assert done == begins + 1
-    assert all("russia" not in row["troops"] for row in m.series)
+def test_a_force_leaves_at_the_withdrawal_rate_smallest_contingent_first(historical_runs):
+    """Contingents leave one after another at the shared rate; the lead's go last."""
+    seen = 0
+    for run in historical_runs[:10]:
+        m = run.model
+        begins = next((e for e in m.events if e.action == "withdrawal_begins"), None)
+        if begins is None:
+            continue
+        done = next(e.time for e in m.events if e.action == "withdrawal_complete")
+        rate = m.behaviour.provider.withdrawal_rate
+        assert done == pytest.approx(begins.time + begins.terms["troops"] / rate)
+        present = [row["troops"] for row in m.series if row["day"] > begins.time and row["troops"]]
+        assert [len(t) for t in present] == sorted((len(t) for t in present), reverse=True)
+        assert set(present[-1]) == {"russia"}
+        seen += 1
+    assert seen

@@ -56,13 +56,14 @@ def test_the_store_types_come_from_the_declarations(historical):
     assert schema.field("blocs.ots.mandate").type == pa.string()
 
 
-def test_family_outcomes_follow_the_roles(historical):
+def test_family_outcomes_follow_the_traits(historical):
     columns = outcome_columns(historical)
-    rivals = [k for k, a in historical.actors.items() if a.role == "rival"]
-    assert [c for c in columns if c.startswith("peak_pressure_")] == [
-        f"peak_pressure_{k}" for k in rivals
+    assert [c for c in columns if c.startswith("peak_pressure_")] == ["peak_pressure_turkey"]
+    assert [c for c in columns if c.startswith("highest_rung_")] == [
+        f"highest_rung_{k}" for k in ("csto", "ots", "russia", "turkey", "china", "iran")
     ]
     assert "influence_shift_kazakhstan" not in columns  # the host is not an outside power
+    assert "influence_shift_armenia" not in columns  # no stake in the crisis
 
 
 def test_figures_take_their_units_from_the_declarations():

@@ -36,8 +36,8 @@ SCENARIOS = {
     "moscow_hesitates": ROOT / "scenarios" / "counterfactuals" / "moscow_hesitates.yaml",
     "no_outside_help": ROOT / "scenarios" / "counterfactuals" / "no_outside_help.yaml",
 }
-DELAY = "actors.russia.params.decision_delay_days"
-MANDATE = "blocs.ots.mandate"
+DELAY = "behaviour.provider.latency.consensus"
+MANDATE = "treaties.nakhchivan_agreement.kind"
 PALETTE = {c.lower() for c in sim.plots.OKABE_ITO}
 
 
@@ -78,7 +78,7 @@ def sweep(tmp_path_factory) -> pd.DataFrame:
               - path: {DELAY}
                 bounds: [0.1, 3.0]
               - path: {MANDATE}
-                levels: [none, peacekeeping]
+                levels: [mutual_assistance, political]
             """
         )
     )
@@ -282,9 +282,9 @@ def test_fan_chart_medians_bands_legend(tables, tmp_path):
         assert to_hex(line.get_color()) in PALETTE
     colours = {to_hex(line.get_color()) for line in ax.get_lines()}
     assert len(colours) == 2
-    # the counterfactual's force is later: its median reaches troops later
-    first = [np.argmax(np.asarray(line.get_ydata()) > 0) for line in ax.get_lines()]
-    assert first[1] > first[0]
+    # the counterfactual's force mostly does not come: its median stays at zero
+    peaks = [max(line.get_ydata()) for line in ax.get_lines()]
+    assert peaks[0] > 0 and peaks[1] < peaks[0]
     render(fig, tmp_path, "fan")
 
 
@@ -323,13 +323,15 @@ def test_compare_outcomes_counts_runs_where_it_never_happened(tables):
     runs["historical"] = half
     ax = sim.plots.compare_outcomes(runs, "decision_day").axes[0]
     ticks = [t.get_text() for t in ax.get_xticklabels()]
+    never = (runs["moscow_hesitates"]["decision_day"].isna().mean() * 100).round()
     assert ticks == [
         "historical\n(never in 50%)",
-        "moscow_hesitates",
+        f"moscow_hesitates\n(never in {never:.0f}%)",
         "no_outside_help\n(never in 100%)",
     ]
     points = [c for c in ax.collections if isinstance(c, PathCollection)]
-    assert [len(p.get_offsets()) for p in points] == [3, len(SEEDS)]
+    happened = int(runs["moscow_hesitates"]["decision_day"].notna().sum())
+    assert [len(p.get_offsets()) for p in points] == [3, happened]
 
 
 def test_compare_outcomes_shares(tables, tmp_path):
@@ -376,7 +378,7 @@ def test_sweep_response_one_numeric_parameter(sweep, tmp_path):
     fig = sim.plots.sweep_response(sweep, DELAY, "casualty_index")
     (ax,) = fig.axes
     assert_labelled(ax)
-    assert "decision delay (days)" in ax.get_xlabel()
+    assert "provider latency: consensus" in ax.get_xlabel()
     (points,) = ax.collections
     assert len(points.get_offsets()) == len(sweep)
     assert np.allclose(sorted(points.get_offsets()[:, 0]), sorted(sweep[DELAY]))
@@ -406,7 +408,7 @@ def test_sweep_response_text_parameter_as_categories(sweep, tmp_path):
     fig = sim.plots.sweep_response(sweep, MANDATE, "casualty_index")
     ax = fig.axes[0]
     ticks = [t.get_text().split("\n")[0] for t in ax.get_xticklabels()]
-    assert ticks == ["none", "peacekeeping"]
+    assert ticks == ["mutual_assistance", "political"]
     counts = [int(re.search(r"n=(\d+)", t.get_text())[1]) for t in ax.get_xticklabels()]
     assert counts == [int((sweep[MANDATE] == v).sum()) for v in ticks]
     assert sum(len(c.get_offsets()) for c in ax.collections) == len(sweep)
@@ -420,7 +422,7 @@ def test_sweep_response_two_parameters(sweep, tmp_path):
     assert "casualty index" in cbar.get_ylabel()
     (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
     grid = mesh.get_array()
-    assert grid.shape[0] == 2  # one row per mandate level
+    assert grid.shape[0] == 2  # one row per treaty kind
     counts = np.zeros(grid.shape)
     for text in ax.texts:
         x, y = text.get_position()
@@ -430,7 +432,7 @@ def test_sweep_response_two_parameters(sweep, tmp_path):
     assert counts.sum() == len(sweep)
     weighted = np.nansum(np.ma.filled(grid, np.nan) * counts) / counts.sum()
     assert weighted == pytest.approx(sweep["casualty_index"].mean())
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["none", "peacekeeping"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["mutual_assistance", "political"]
     render(fig, tmp_path, "sweep_2d")
 
 
@@ -445,7 +447,7 @@ def test_sweep_response_errors(sweep):
 
 # ------------------------------------------------------------------ sensitivity and PRIM
 
-PARAMS = ["actors.a.params.w_speed", "actors.a.params.w_legal", "unrest.contagion"]
+PARAMS = ["behaviour.host.w_speed", "actors.a.force.troops", "behaviour.unrest.contagion"]
 
 
 def test_sensitivity_bars_sobol(tmp_path):
@@ -465,7 +467,7 @@ def test_sensitivity_bars_sobol(tmp_path):
     assert len(ax.patches) == 2 * len(PARAMS)
     assert legend_texts(fig) == ["first order S1", "total ST"]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["a: w speed", "a: w legal", "unrest: contagion"]  # largest ST on top
+    assert labels == ["host: w speed", "a force: troops", "unrest: contagion"]  # largest ST on top
     widths = [p.get_width() for p in ax.patches]
     assert widths == [0.10, 0.50, 0.05, 0.15, 0.55, 0.60]
     render(fig, tmp_path, "sobol")
@@ -490,7 +492,7 @@ def test_sensitivity_bars_morris(tmp_path):
     (points,) = plane.collections
     assert {tuple(p) for p in points.get_offsets()} == {(0.1, 0.05), (0.4, 0.6), (0.25, 0.1)}
     assert sorted(t.get_text() for t in plane.texts) == sorted(
-        ["a: w speed", "a: w legal", "unrest: contagion"]
+        ["host: w speed", "a force: troops", "unrest: contagion"]
     )
     render(fig, tmp_path, "morris")
 
@@ -514,10 +516,10 @@ def prim_result(chosen: int = 6) -> SimpleNamespace:
     )
     limits = pd.DataFrame(
         {
-            "parameter": [PARAMS[0], "blocs.b.mandate", PARAMS[2]],
+            "parameter": [PARAMS[0], "treaties.b.kind", PARAMS[2]],
             "low": [0.5, np.nan, 0.1],
             "high": [2.0, np.nan, 0.3],
-            "levels": [np.nan, "peacekeeping", np.nan],
+            "levels": [np.nan, "mutual_assistance", np.nan],
             "range_low": [0.2, np.nan, 0.05],
             "range_high": [3.2, np.nan, 0.45],
         }
@@ -546,7 +548,7 @@ def test_prim_plot(tmp_path):
     boxes = box.patches[len(result.limits) :]
     drawn = [(p.get_x(), p.get_width()) for p in boxes]
     assert drawn == [pytest.approx((0.1, 0.5)), pytest.approx((0.125, 0.5))]
-    assert "kept: peacekeeping" in [t.get_text() for t in box.texts]
+    assert "kept: mutual_assistance" in [t.get_text() for t in box.texts]
     assert box.get_xlim() == (0.0, 1.0)
     render(fig, tmp_path, "prim")
     with pytest.raises(ValueError, match="chosen step 42"):

@@ -111,7 +111,8 @@ def serve_and_stop(words: list[str], cwd: Path) -> None:
 def test_the_readme_yaml_examples_validate(tmp_path):
     scenarios = tmp_path / "scenarios"
     scenarios.mkdir()
-    (scenarios / "historical.yaml").symlink_to(ROOT / "scenarios" / "historical.yaml")
+    for name in ("historical.yaml", "defaults.yaml"):
+        (scenarios / name).symlink_to(ROOT / "scenarios" / name)
     for folder in ("counterfactuals", "crises"):
         (scenarios / folder).symlink_to(ROOT / "scenarios" / folder)
     (scenarios / "readme").mkdir()

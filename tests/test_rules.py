@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from sim.rules import NO, reached, threshold_rule
+from sim.rules import NO, ladder, legal, public, reached, threshold_rule
 from sim.rules import host as host_rules
-from sim.rules import neighbour as neighbour_rules
 from sim.rules import provider as provider_rules
-from sim.rules import rival as rival_rules
+from sim.scenario import StateActor, Treaty
 
 
 @pytest.fixture(scope="module")
-def params(historical):
-    actors = historical.actors
-    return {
-        "host": actors["kazakhstan"].params,
-        "patron": actors["russia"].params,
-        "rival": actors["turkey"].params,
-    }
+def behaviour(historical):
+    return historical.behaviour
+
+
+def state(**traits) -> StateActor:
+    return StateActor(name="x", role="state", **traits)
+
+
+def treaty(kind: str, scope: str = "recognised") -> Treaty:
+    return Treaty(name="t", parties=["a"], kind=kind, article="art", scope=scope, source="s")
 
 
 def test_a_threshold_is_passed_strictly_and_a_count_reached_inclusively():
@@ -29,14 +31,47 @@ def test_a_threshold_is_passed_strictly_and_a_count_reached_inclusively():
     assert reached(2, 3, "days") is NO and reached(3, 3, "days").act
 
 
+# ---------------------------------------------------------------- host
 def test_concessions_stop_at_their_number():
     assert host_rules.concession(0.2, 0, trigger=0.1, max_concessions=2).act
     assert host_rules.concession(0.2, 2, trigger=0.1, max_concessions=2) is NO
     assert host_rules.concession(0.05, 0, trigger=0.1, max_concessions=2) is NO
 
 
-def test_the_provider_utility_is_the_weighted_sum_of_its_terms(params):
-    w = params["host"].model_copy(
+def test_the_host_asks_for_troops_above_one_bar_and_assistance_above_the_other(behaviour):
+    p = behaviour.host.model_copy(update={"assist_load": 0.2, "troops_load": 0.4})
+    assert host_rules.ask_level(0.1, p) is NO
+    assert host_rules.ask_level(0.3, p).terms["level"] == "assistance"
+    assert host_rules.ask_level(0.5, p).terms["level"] == "troops"
+
+
+def test_the_troop_need_brings_each_overloaded_region_back_to_the_bar():
+    # region 0: 1,000 personnel at twice the bar, each foreign soldier worth 0.5 of them: 2,000
+    need = host_rules.troop_need([0.8, 0.1], [1000.0, 5000.0], bar=0.4, ratio=0.5)
+    assert need == pytest.approx(2000.0)
+    assert host_rules.troop_need([0.1, 0.4], [1000.0, 1000.0], bar=0.4, ratio=0.5) == 0.0
+
+
+def test_own_forces_are_worth_less_the_worse_it_gets(behaviour):
+    p = behaviour.host.model_copy(update={"min_utility": 1.0, "troops_load": 0.4})
+    assert host_rules.own_forces(0.2, p) == 1.0
+    assert host_rules.own_forces(0.8, p) == pytest.approx(0.5)
+
+
+def test_the_host_frames_only_what_it_can_blame_once_violence_is_national(behaviour):
+    p = behaviour.host.model_copy(update={"framing_trigger": 0.05})
+    assert host_rules.frame(0.1, None, p) is NO
+    assert host_rules.frame(0.01, "armed groups", p) is NO
+    assert host_rules.frame(0.1, "armed groups", p).terms["kind"] == "terrorism"
+    assert host_rules.frame(0.1, "iran", p).terms["kind"] == "aggression or interference"
+
+
+def test_asking_again_needs_a_clearly_worse_crisis():
+    assert not host_rules.worse(0.6, 0.5, 1.5) and host_rules.worse(0.8, 0.5, 1.5)
+
+
+def test_the_provider_utility_is_the_weighted_sum_of_its_terms(behaviour):
+    w = behaviour.host.model_copy(
         update={
             "w_legal": 2.0,
             "w_speed": 1.0,
@@ -61,8 +96,10 @@ def test_the_provider_utility_is_the_weighted_sum_of_its_terms(params):
     assert u == pytest.approx(4.6)
 
 
-def test_speed_and_reactions():
+def test_speed_capacity_and_reactions():
     assert host_rules.speed_score(0.0) == 1.0 and host_rules.speed_score(1.0) == 0.5
+    assert host_rules.capacity_score(500, 2000) == 0.25
+    assert host_rules.capacity_score(5000, 2000) == 1.0 and host_rules.capacity_score(0, 0) == 1.0
     stances = {"a": 1.0, "b": -1.0, "c": 0.5}
     assert host_rules.reaction_score(stances, {"a": 3.0, "b": 1.0}) == pytest.approx(0.5)
     assert host_rules.reaction_score(stances, {}) == 0.0
@@ -78,77 +115,189 @@ def test_the_host_asks_the_best_provider_above_its_own_forces_or_the_one_forced(
     assert "best by utility: a 2.0" in forced.reason
 
 
+# ---------------------------------------------------------------- legal basis
 @pytest.mark.parametrize(
-    "mandate, threat, framed, host_member, attacker_member, expected",
+    "kind, threat, framed, attacker_party, in_scope, expected",
     [
-        ("collective_defence", "price_shock", False, False, False, 0.0),
-        ("none", "price_shock", True, True, False, 0.0),
-        ("peacekeeping", "price_shock", False, True, False, 1.0),
-        ("collective_defence", "armed_attack", False, True, False, 1.0),
-        ("collective_defence", "armed_attack", False, True, True, 0.5),
-        ("collective_defence", "price_shock", True, True, False, 1.0),
-        ("collective_defence", "price_shock", False, True, False, 0.2),
+        ("collective_defence", "economic", False, False, 1.0, 0.2),
+        ("collective_defence", "economic", True, False, 1.0, 1.0),
+        ("collective_defence", "armed_group", False, False, 1.0, 1.0),
+        ("collective_defence", "state_attack", False, False, 1.0, 1.0),
+        ("collective_defence", "state_attack", False, True, 1.0, 0.5),
+        ("collective_defence", "state_attack", False, False, 0.25, 0.25),
+        ("mutual_assistance", "political", False, False, 1.0, 1.0),
+        ("security_cooperation", "political", False, False, 1.0, 0.6),
+        ("political", "political", True, False, 1.0, 0.0),
     ],
 )
-def test_legal_basis(mandate, threat, framed, host_member, attacker_member, expected):
-    assert (
-        provider_rules.legal_basis(mandate, threat, framed, host_member, attacker_member)
-        == expected
-    )
-
-
-def test_a_patron_intervenes_when_threat_primacy_and_credibility_outweigh_cost(params):
-    p = params["patron"].model_copy(
+def test_legal_basis_follows_treaty_kind_cover_and_scope(
+    behaviour, kind, threat, framed, attacker_party, in_scope, expected
+):
+    p = behaviour.legal.model_copy(
         update={
-            "border_exposure": 1.0,
-            "external_forces_belief": 1.0,
-            "primacy_concern": 0.5,
-            "credibility_stake": 1.0,
-            "cost_per_1000": 0.1,
-            "commitments": 0.2,
-            "w_threat": 2.0,
-            "w_primacy": 1.0,
-            "w_credibility": 1.0,
-            "w_cost": 1.0,
-            "partner_penalty": 3.0,
-            "decide_threshold": 0.5,
+            "collective_defence": 1.0,
+            "mutual_assistance": 1.0,
+            "security_cooperation": 0.6,
+            "political": 0.0,
+            "unnamed_threat": 0.2,
+            "fellow_party_attack": 0.5,
         }
     )
-    crisis = {"violence": 0.1, "framed": True, "rival_influence": 0.4, "legal": 1.0}
-    d = provider_rules.intervene(**crisis, troops=2000, against_partner=False, p=p)
-    # threat 2 * 0.1 * 2 = 0.4; primacy 0.5 * 0.4 = 0.2; credibility 1; cost -(0.2 + 0.2) = -0.4
-    assert d.terms["utility"] == pytest.approx(1.2) and d.act
-    against = provider_rules.intervene(**crisis, troops=2000, against_partner=True, p=p)
-    assert not against.act and against.terms["partner"] == -3.0
+    basis = legal.legal_basis(
+        [(treaty(kind), attacker_party)],
+        threat=threat,
+        framed=framed,
+        in_scope=in_scope,
+        invited=False,
+        p=p,
+    )
+    assert basis == pytest.approx(expected)
 
 
-def test_urgency_shortens_a_decision_but_never_lengthens_it():
-    assert provider_rules.decision_delay(2.0, 1.0) == 1.0
-    assert provider_rules.decision_delay(2.0, -3.0) == 2.0
+def test_an_invitation_alone_is_a_thin_basis_and_a_treaty_of_all_scope_ignores_territory(
+    behaviour,
+):
+    p = behaviour.legal.model_copy(update={"invitation": 0.3, "mutual_assistance": 1.0})
+    args = {"threat": "political", "framed": False, "in_scope": 0.0, "p": p}
+    assert legal.legal_basis([], invited=True, **args) == 0.3
+    assert legal.legal_basis([], invited=False, **args) == 0.0
+    assert legal.legal_basis([(treaty("mutual_assistance"), False)], invited=False, **args) == 0.0
+    wide = [(treaty("mutual_assistance", scope="all"), False)]
+    assert legal.legal_basis(wide, invited=False, **args) == 1.0
+
+
+# ---------------------------------------------------------------- the ladder
+def open_rungs(**situation) -> list[str]:
+    """``ladder.allowed`` for a provider with a force and assistance to give, asked nothing."""
+    args = {
+        "asked": None,
+        "words_only": False,
+        "can_mediate": False,
+        "can_send": True,
+        "scope": "key_assets",
+        "assists": True,
+    }
+    return ladder.allowed(**(args | situation))
+
+
+def test_unasked_a_provider_may_speak_consult_mediate_and_pledge_but_not_act():
+    words = open_rungs(can_mediate=True)
+    assert words == ["statement", "consultations", "mediation", "pledge"]
+    assert open_rungs() == ["statement", "consultations", "pledge"]
+    assert open_rungs(asked="troops", words_only=True) == ["statement"]
+
+
+def test_a_request_opens_help_up_to_what_was_asked_and_what_the_provider_has():
+    troops = open_rungs(asked="troops")
+    assert troops[-3:] == ["pledge", "assistance", "key_assets"] and "mission" in troops
+    assert open_rungs(asked="troops", scope="combat")[-2:] == ["key_assets", "combat"]
+    assert open_rungs(asked="troops", scope="combat", can_send=False)[-1] == "assistance"
+    assert open_rungs(asked="assistance", scope="combat")[-1] == "assistance"
+    assert "assistance" not in open_rungs(asked="troops", assists=False, can_send=False)
+
+
+def test_unasked_it_climbs_one_rung_at_a_time_asked_as_high_as_clears(behaviour):
+    bars = behaviour.provider.rungs.model_copy(
+        update={"statement": 1.0, "consultations": 2.0, "pledge": 3.0, "key_assets": 2.5}
+    )
+    words = {"statement": 5.0, "consultations": 5.0, "pledge": 5.0}
+    assert ladder.climb(words, bars, None, asked=False).terms["rung"] == "statement"
+    assert ladder.climb(words, bars, "statement", asked=False).terms["rung"] == "consultations"
+    asked = {"statement": 2.6, "pledge": 2.6, "key_assets": 2.6}
+    assert ladder.climb(asked, bars, None, asked=True).terms["rung"] == "key_assets"
+    assert ladder.climb(asked, bars, "key_assets", asked=True) is NO
+    assert ladder.climb({"statement": 0.5}, bars, None, asked=False) is NO
+
+
+# ---------------------------------------------------------------- providers
+def test_a_providers_utility_weighs_threat_credibility_primacy_public_and_costs(behaviour):
+    p = behaviour.provider.model_copy(
+        update={
+            "w_threat": 2.0,
+            "w_credibility": 1.0,
+            "w_primacy": 1.0,
+            "w_public": 1.0,
+            "w_cost": 1.0,
+            "partner_penalty": 3.0,
+        }
+    )
+    t = state(
+        stake=0.5, threat_belief=1.0, primacy_concern=0.5, credibility_stake=1.0, commitments=0.2
+    )
+    s = provider_rules.Situation(
+        severity=0.1,
+        framed=True,
+        legal=1.0,
+        asked=True,
+        rival=0.4,
+        foreign_force=False,
+        pressure=0.3,
+        against_partner=False,
+    )
+    terms = provider_rules.utility(s, t, p)
+    # threat 2 * 0.5 * 0.1 * 2; credibility 1; primacy 0.5 * 0.4; public 0.3; commitments -0.2
+    assert terms == pytest.approx(
+        {
+            "threat": 0.2,
+            "credibility": 1.0,
+            "primacy": 0.2,
+            "public": 0.3,
+            "commitments": -0.2,
+            "partner": 0.0,
+        }
+    )
+    force = provider_rules.utility(s._replace(foreign_force=True, asked=False), t, p)
+    assert force["threat"] == pytest.approx(2.2) and force["primacy"] == pytest.approx(0.7)
+    assert force["credibility"] == 0.0
+    assert provider_rules.utility(s._replace(against_partner=True), t, p)["partner"] == -3.0
+
+
+def test_help_on_the_ground_costs_legitimacy_without_a_basis_and_a_force_its_troops(behaviour):
+    p = behaviour.provider.model_copy(
+        update={"w_legitimacy": 1.0, "w_cost": 1.0, "cost_per_1000": 0.5}
+    )
+    u = provider_rules.rung_utilities(3.0, ["statement", "assistance", "key_assets"], 2000, 0.25, p)
+    assert u == pytest.approx({"statement": 3.0, "assistance": 2.25, "key_assets": 1.25})
+
+
+def test_urgency_shortens_a_decision_to_one_night_at_least():
+    assert provider_rules.latency(4.0, 1.0) == 2.0
+    assert provider_rules.latency(2.0, 3.0) == 1.0
+    assert provider_rules.latency(2.0, -3.0) == 2.0
 
 
 def test_mission_scope():
-    assert provider_rules.mission_scope(0.1, 1.0, "price_shock") == "key_assets"
-    assert provider_rules.mission_scope(2.0, 1.0, "price_shock") == "combat"
-    assert provider_rules.mission_scope(0.0, 1.0, "armed_attack") == "combat"
+    assert provider_rules.mission_scope(0.1, 1.0, attacked=False) == "key_assets"
+    assert provider_rules.mission_scope(2.0, 1.0, attacked=False) == "combat"
+    assert provider_rules.mission_scope(0.0, 1.0, attacked=True) == "combat"
 
 
-def test_a_lead_stays_when_basing_and_primacy_beat_legitimacy(params):
-    p = params["patron"].model_copy(
-        update={
-            "basing_ambition": 0.5,
-            "w_primacy": 1.0,
-            "primacy_concern": 1.0,
-            "w_legitimacy": 0.3,
-            "stay_threshold": 0.5,
-        }
+def test_statements_condemn_a_force_or_attack_it_opposes_support_a_shared_reading():
+    believer = state(threat_belief=0.9)
+    assert provider_rules.statement_kind(believer, True, False, False) == "support"
+    assert provider_rules.statement_kind(believer, False, False, False) == "concern"
+    assert provider_rules.statement_kind(state(threat_belief=0.3), True, False, False) == "concern"
+    assert provider_rules.statement_kind(believer, True, False, True) == "condemnation"
+    assert provider_rules.statement_kind(believer, True, True, False) == "condemnation"
+
+
+def test_a_lead_stays_when_basing_and_primacy_beat_legitimacy(behaviour):
+    p = behaviour.provider.model_copy(
+        update={"w_primacy": 1.0, "w_legitimacy": 0.3, "stay_threshold": 0.5}
     )
-    assert provider_rules.stay(rival_influence=0.4, p=p).act  # 0.5 + 0.4 - 0.3 = 0.6
-    assert not provider_rules.stay(rival_influence=0.2, p=p).act  # 0.4
+    t = state(basing_ambition=0.5, primacy_concern=1.0)
+    assert provider_rules.stay(rival_influence=0.4, t=t, p=p).act  # 0.5 + 0.4 - 0.3 = 0.6
+    assert not provider_rules.stay(rival_influence=0.2, t=t, p=p).act  # 0.4
 
 
-def test_domestic_pressure_decays_and_grows_with_rival_troops(params):
-    p = params["rival"].model_copy(
+def test_contingents_leave_at_the_rate_smallest_first_the_lead_last():
+    out = provider_rules.departures({"lead": 1000, "a": 100, "b": 300}, "lead", rate=200)
+    assert list(out) == ["a", "b", "lead"]
+    assert out == pytest.approx({"a": 0.5, "b": 2.0, "lead": 7.0})
+
+
+def test_public_pressure_decays_and_grows_with_rival_troops_in_a_kin_state(behaviour):
+    p = behaviour.provider.model_copy(
         update={
             "pressure_gain": 1.0,
             "adversary_factor": 1.0,
@@ -156,18 +305,11 @@ def test_domestic_pressure_decays_and_grows_with_rival_troops(params):
             "passed_over_gain": 2.0,
         }
     )
-    assert (
-        rival_rules.domestic_pressure(
-            4.0, rival_troops=0, adversary_present=False, passed_over=False, p=p
-        )
-        == 2.0
+    quiet = public.pressure(
+        4.0, kin_public=1.0, rival_troops=0, adversary_present=False, passed_over=False, p=p
     )
-    assert rival_rules.domestic_pressure(
-        0.0, rival_troops=2000, adversary_present=True, passed_over=True, p=p
-    ) == pytest.approx(2.0 * 2 + 2.0)
-
-
-def test_a_neighbour_supports_a_host_whose_framing_it_shares():
-    assert neighbour_rules.statement_kind(0.9, True, 0.5).terms["kind"] == "support"
-    assert neighbour_rules.statement_kind(0.9, False, 0.5).terms["kind"] == "concern"
-    assert neighbour_rules.statement_kind(0.5, True, 0.6).terms["kind"] == "concern"
+    assert quiet == 2.0
+    angry = public.pressure(
+        0.0, kin_public=0.5, rival_troops=2000, adversary_present=True, passed_over=True, p=p
+    )
+    assert angry == pytest.approx(0.5 * (2.0 * 2 + 2.0))

@@ -1,147 +1,351 @@
-"""Providers of military help (a bloc, or a state acting alone) and the forces they send."""
+"""Providers: states and blocs that weigh the crisis each day and answer from one ladder.
+
+A provider observes the crisis (where the threat is worst, the host's framing, its legal basis,
+rivals, its public), weighs it with one utility, and climbs the ladder (``sim.rules.ladder``)
+when a higher rung's bar is beaten, after the latency of its procedure. A request from the host
+opens the rungs of help on the ground; the answer is the highest rung that clears, or a
+refusal. A force deploys, guards key assets or fights, and withdraws when asked.
+"""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import mesa
 
-from sim import rules
+from sim.rules import ladder, legal
 from sim.rules import provider as provider_rules
+from sim.rules.common import Decision, rounded
 
 if TYPE_CHECKING:
-    from sim.agents.states import Power
+    from sim.agents.state import State
     from sim.model import CrisisModel
 
 
 class Provider(mesa.Agent):
-    """Something the host can ask for a force: decides, deploys, and withdraws when asked.
+    """What states and blocs share: the ladder, requests, and a force's life in the host.
 
-    Subclasses say who the members are, who leads, the mandate and the delays.
+    Subclasses say whose traits weigh (``voice`` for words, ``lead`` for a force), the
+    procedure, and who contributes troops.
     """
 
     key: str
     members: list[str]
-    lead_id: str | None
-    mandate: str
-    council_delay_days: float
-    readiness_days: float
-    force_pool: dict[str, float]
+    procedure: str
 
-    def __init__(self, model: CrisisModel) -> None:
+    def __init__(self, model: CrisisModel, key: str) -> None:
         super().__init__(model)
+        self.key = key
+        self.rung: str | None = None  # highest rung reached (or being decided)
+        self.rung_day: int | None = None
+        self.busy = False  # a decision is being taken
+        self.asked: str | None = None  # what the host asked of it, while the request stands
+        self.answered = False
+        self.pledged = False
+        self.said: str | None = None  # the kind of its last statement
         self.deployed = False
+        self.scope = ""
+        self.plan: dict[str, int] = {}
         self.troops: dict[str, int] = {}
+        self.leaving = False
+        self.weighed: dict = {}  # the terms of its last weighing
+
+    # ---------------------------------------------------------------- who weighs
+    @property
+    def voice(self) -> State | None:
+        """The state whose traits weigh the provider's words."""
+        raise NotImplementedError
+
+    @property
+    def lead(self) -> State | None:
+        """The state whose traits weigh a force (None: it cannot send one)."""
+        raise NotImplementedError
+
+    def contributors(self) -> list[State]:
+        """States that would send troops with this provider (the lead first)."""
+        raise NotImplementedError
+
+    def latency_days(self) -> float:
+        """Days its procedure takes to decide."""
+        return getattr(self.model.behaviour.provider.latency, self.procedure)
+
+    # ---------------------------------------------------------------- what it sees
+    def legal_basis(self) -> float:
+        """Legal basis to act in the host, from the treaties in force (``rules.legal``)."""
+        m = self.model
+        return legal.legal_basis(
+            self.treaties,
+            threat=m.scenario_spec.shock.kind,
+            framed=m.host.framed,
+            in_scope=m.field.share_in_recognised(),
+            invited=self.key in m.host.may_ask,
+            p=m.behaviour.legal,
+        )
+
+    @cached_property
+    def treaties(self) -> list:
+        """The treaties under which it acts for the host.
+
+        Each with whether the attacker is a party to it.
+        """
+        sc = self.model.scenario_spec
+        return [(t, sc.shock.attacker in sc.parties(t)) for t in sc.bound(self.key)]
+
+    def situation(self, who: State) -> provider_rules.Situation:
+        """Today's crisis as this provider sees it, through the traits of ``who``."""
+        m = self.model
+        attacker = m.scenario_spec.shock.attacker
+        return provider_rules.Situation(
+            severity=min(1.0, m.field.national_load()),
+            framed=m.host.framed,
+            legal=self.legal_basis(),
+            asked=self.asked is not None,
+            rival=m.rival_influence(who.key),
+            foreign_force=m.foreign_force(who.key),
+            pressure=who.pressure,
+            against_partner=attacker is not None and attacker in who.spec.partners,
+        )
+
+    def has_force(self) -> bool:
+        """Whether it has a force for such a mission (a lead with troops), on paper."""
+        lead = self.lead
+        return lead is not None and lead.spec.force is not None
+
+    def force_size(self) -> float:
+        """Troops it would send.
+
+        The planned contingents once decided, else its members' forces on paper.
+        """
+        if self.deployed:
+            return float(sum(self.plan.values()))
+        if not self.has_force():
+            return 0.0
+        return float(sum(c.spec.force.troops for c in self.contributors()))
+
+    def can_send(self) -> bool:
+        """Whether it may send its force now: it has one, and its council is not blocked."""
+        return self.has_force() and not self.blocked()
+
+    def blocked(self) -> bool:
+        """A consensus council with the attacker among its members cannot agree on a force."""
+        attacker = self.model.scenario_spec.shock.attacker
+        return self.procedure == "consensus" and attacker in self.members
+
+    # ---------------------------------------------------------------- the daily weighing
+    def step(self) -> None:
+        """Re-weigh the crisis.
+
+        Climb to a higher rung if one clears; speak again when what it would say has changed.
+        Unasked, a voice with no stake, primacy or public to weigh never clears a bar, and nothing
+        is open above a pledge.
+        """
+        if self.busy or self.leaving or self.voice is None or self.deployed:
+            return
+        if self.asked is None and (self.rung == "pledge" or not self.voice.weighs):
+            return
+        if self.consider() is None and self.said and self.said != self.statement_kind():
+            self._statement(None)
+
+    def consider(self) -> Decision | None:
+        """Weigh the open rungs; start deciding on the best new one. Return it, if any."""
+        m = self.model
+        who = self.lead if self.asked and self.lead else self.voice
+        if who is None:
+            return None
+        s = self.situation(who)
+        terms = provider_rules.utility(s, who.spec, m.behaviour.provider)
+        base = sum(terms.values())
+        open_rungs = ladder.allowed(
+            asked=self.asked,
+            words_only=who.key in (m.host.blame(), m.scenario_spec.shock.attacker),
+            can_mediate=m.scenario_spec.shock.kind in ("political", "communal", "state_attack"),
+            can_send=self.can_send(),
+            scope=self.mission_scope(),
+            assists=self.lead is not None and not self.blocked(),
+        )
+        if self.asked:  # an answer to a request is help on the ground, or a refusal
+            open_rungs = [r for r in open_rungs if r in ladder.ON_REQUEST]
+        troops = self.lead.spec.force.troops if self.can_send() else 0.0
+        utils = provider_rules.rung_utilities(
+            base, open_rungs, troops, s.legal, m.behaviour.provider
+        )
+        d = ladder.climb(utils, m.behaviour.provider.rungs, self.rung, self.asked is not None)
+        self.weighed = {**terms, "legal": s.legal}
+        if not d.act:
+            return None
+        rung = d.terms["rung"]
+        shown = {k: rounded(x) for k, x in self.weighed.items()} | d.terms
+        decision = Decision(True, shown, d.reason)
+        self.busy = True
+        margin = d.terms["utility"] - d.terms["bar"]
+        wait = (
+            provider_rules.latency(self.latency_days(), margin)
+            if rung in ladder.ON_REQUEST
+            else 0.0
+        )
+        m.later(wait, self.take, rung, decision)
+        return decision
+
+    def mission_scope(self) -> str:
+        """Combat against an attack or overwhelming violence; otherwise key assets."""
+        m = self.model
+        attacked = m.scenario_spec.shock.kind in ("state_attack", "armed_group")
+        return provider_rules.mission_scope(
+            m.field.worst_load(), m.behaviour.provider.combat_load, attacked
+        )
 
     # ---------------------------------------------------------------- requests
-    @property
-    def lead(self) -> Power | None:
-        """The member whose decision carries the provider's, if it can send a force."""
-        return self.model.states.get(self.lead_id) if self.lead_id else None
-
-    def legal_basis(self) -> float:
-        """Legal basis for this provider to act in the host (see ``rules.provider.legal_basis``)."""
-        m, host = self.model, self.model.host
-        shock = m.scenario_spec.shock
-        return provider_rules.legal_basis(
-            self.mandate,
-            shock.kind,
-            host.framed,
-            host.key in self.members,
-            shock.attacker in self.members,
-        )
-
-    def assess(self) -> tuple[rules.Decision, float]:
-        """Decide on a request now; return the decision and the days it takes to announce."""
-        m = self.model
-        lead = self.lead
-        if self.mandate == "none":
-            return rules.Decision(False, {"mandate": "none"}, "no mandate to send a force"), 1.0
-        if lead is None or lead.intervention is None:
-            return rules.Decision(
-                False, {"lead": self.lead_id}, "no member able to lead a force"
-            ), 1.0
-        attacker = m.scenario_spec.shock.attacker
-        if self.procedure == "consensus" and attacker in self.members and attacker != m.host.key:
-            why = f"{attacker}, the attacker, is a member and blocks consensus"
-            return rules.Decision(False, {"blocked_by": attacker}, why), self.council_delay_days
-        legal = self.legal_basis()
-        p = lead.intervention
-        d = provider_rules.intervene(
-            violence=m.field.violence,
-            framed=m.host.framed,
-            rival_influence=m.rival_influence(lead.key),
-            legal=legal,
-            troops=min(m.host.params.troops_needed, self.pool_for(m.host.key)),
-            against_partner=attacker in lead.partners,
-            p=p,
-        )
-        margin = d.terms["utility"] - d.terms["threshold"]
-        delay = (
-            provider_rules.decision_delay(p.decision_delay_days, margin) + self.council_delay_days
-        )
-        return rules.Decision(d.act, {**d.terms, "legal": round(legal, 3)}, d.reason), delay
-
-    def pool_for(self, host: str) -> float:
-        """Troops the members other than ``host`` (and an attacker) can send."""
-        attacker = self.model.scenario_spec.shock.attacker
-        return sum(n for k, n in self.force_pool.items() if k not in (host, attacker))
-
-    def expected_days(self) -> float:
-        """Days from a request to the first troops on the ground, if the lead agrees at once."""
-        p = self.lead.intervention
-        return p.decision_delay_days + self.council_delay_days + self.arrival_days()
-
-    def arrival_days(self) -> float:
-        """Days from a decision to the first troops: the force's readiness or the airlift."""
-        return max(self.readiness_days, self.lead.intervention.airlift_days)
-
-    def receive_request(self) -> None:
-        """The host asks for a force: decide now, announce after the decision delay."""
-        decision, delay = self.assess()
-        self.model.later(delay, self._announce, decision)
-
-    def _announce(self, decision: rules.Decision) -> None:
-        m = self.model
-        if not decision.act:
-            m.emit(self.key, "request_refused", m.host.key, decision.terms, decision.reason)
-            m.host.refused(self.key)
+    def receive_request(self, level: str) -> None:
+        """The host asks for ``level`` (assistance or troops): weigh now, answer after latency."""
+        self.asked, self.answered = level, False
+        if self.busy:
             return
-        self.deployed = True
-        m.deployed(self.key)
-        lead = self.lead
-        scope = provider_rules.mission_scope(
-            m.field.overload(), lead.intervention.combat_overload, m.scenario_spec.shock.kind
+        if self.consider() is None:
+            m = self.model
+            m.later(provider_rules.latency(self.latency_days(), 0.0), self._refuse)
+            self.busy = True
+
+    def _refuse(self) -> None:
+        m = self.model
+        self.busy = False
+        if self.answered or self.asked is None:
+            return
+        attacker = m.scenario_spec.shock.attacker
+        weighed = {k: rounded(x) for k, x in self.weighed.items()}
+        if self.blocked():
+            why = f"{attacker}, the attacker, is a member and blocks the council's consensus"
+        elif not weighed:
+            why = "no one to weigh the request"
+        else:
+            why = "no help on the ground clears its bar: " + ", ".join(
+                f"{k} {x:g}" for k, x in weighed.items() if x
+            )
+        m.emit(
+            self.key,
+            "request_refused",
+            m.host.key,
+            {"asked_for": self.asked, "highest_rung": self.rung, **weighed},
+            why,
         )
-        plan = self._plan()
+        self.asked = None
+        m.host.refused(self.key)
+
+    # ---------------------------------------------------------------- taking a rung
+    def take(self, rung: str, d: Decision) -> None:
+        """Act on the rung decided: speak, consult, mediate, pledge, assist or deploy."""
+        m = self.model
+        self.busy = False
+        self.rung, self.rung_day = rung, int(m.time)
+        if rung in ladder.ON_REQUEST:
+            self.answered = True
+        getattr(self, f"_{rung}")(d)
+
+    def statement_kind(self) -> str:
+        """What it would say now (see ``rules.provider.statement_kind``)."""
+        m, voice = self.model, self.voice
+        attacker = m.scenario_spec.shock.attacker
+        opposed = any(voice.stance.get(p.key, 0.0) <= -0.5 for p in m.forces)
+        return provider_rules.statement_kind(
+            voice.spec,
+            m.host.framed,
+            attacker is not None and attacker in voice.spec.partners,
+            opposed,
+        )
+
+    def _statement(self, d: Decision | None) -> None:
+        m = self.model
+        kind = self.said = self.statement_kind()
+        terms = {**(d.terms if d else {}), "kind": kind}
+        why = d.reason if d else "what it has to say has changed"
+        m.emit(self.key, "statement", m.host.key, terms, f"{kind}; {why}")
+        if kind == "support":
+            m.shift_influence(self.voice.key, m.behaviour.influence.support_gain)
+
+    def _consultations(self, d: Decision) -> None:
+        m = self.model
+        m.emit(self.key, "consultations", m.host.key, d.terms, f"calls the host; {d.reason}")
+
+    def _mediation(self, d: Decision) -> None:
+        m = self.model
+        m.emit(self.key, "mediation_offered", m.host.key, d.terms, d.reason)
+
+    def _mission(self, d: Decision) -> None:
+        m = self.model
+        m.emit(self.key, "mission_sent", m.host.key, d.terms, d.reason)
+
+    def _pledge(self, d: Decision) -> None:
+        m = self.model
+        self.pledged = True
+        what = "troops" if self.can_send() else "assistance"
+        m.emit(
+            self.key,
+            "pledge",
+            m.host.key,
+            {**d.terms, "help": what, "condition": "if asked"},
+            f"pledges {what} if asked; {d.reason}",
+        )
+        m.host.receive_offer(self.key)
+
+    def _assistance(self, d: Decision) -> None:
+        m = self.model
+        m.emit(
+            self.key,
+            "assistance_sent",
+            m.host.key,
+            d.terms,
+            f"equipment, advisers or police; {d.reason}",
+        )
+        m.host.helped_by(self.key, troops=False)
+
+    def _key_assets(self, d: Decision) -> None:
+        self._deploy("key_assets", d)
+
+    def _combat(self, d: Decision) -> None:
+        self._deploy("combat", d)
+
+    # ---------------------------------------------------------------- a force
+    def _deploy(self, scope: str, d: Decision) -> None:
+        m = self.model
+        lead = self.lead
+        plan = self.plan = self._plan(scope)
+        self.deployed, self.scope = True, scope
         m.emit(
             self.key,
             "deploy_decided",
             m.host.key,
-            {**decision.terms, "scope": scope, "planned": plan, "lead": lead.key},
-            f"{decision.reason}; mission: {scope.replace('_', ' ')}",
+            {**d.terms, "scope": scope, "planned": plan, "lead": lead.key},
+            f"{d.reason}; mission: {scope.replace('_', ' ')}",
         )
-        ready = self.arrival_days()
+        m.deployed(self.key)
+        first = lead.spec.force.transport_days
         for member, n in plan.items():
-            if n > 0:
-                wait = ready if member == lead.key else max(ready, m.states[member].approval_days)
-                m.later(wait, self._arrive, member, n)
+            state = m.states[member]
+            wait = (
+                first
+                if member == lead.key
+                else state.approval_days() + state.spec.force.transport_days
+            )
+            m.later(wait, self._arrive, member, n)
 
-    def _plan(self) -> dict[str, int]:
-        """Contingents: willing members send their pool; the lead fills up to the need."""
-        m, lead = self.model, self.lead_id
-        plan = {lead: 0}
-        for member, pool in self.force_pool.items():
-            if member in (lead, m.host.key, m.scenario_spec.shock.attacker) or pool <= 0:
-                continue
-            if m.choice_rng.random() < m.states[member].willingness:
-                plan[member] = int(pool)
-        need = m.host.params.troops_needed - sum(plan.values())
-        plan[lead] = int(max(0, min(self.force_pool.get(lead, 0), need)))
+    def _plan(self, scope: str) -> dict[str, int]:
+        """Contingents.
+
+        The lead's force, and each other member for whom sending its troops with the force the
+        council decided is worth more than not (utility above 0).
+        """
+        lead = self.lead
+        plan = {lead.key: int(lead.spec.force.troops)}
+        legal_basis = self.legal_basis()
+        for c in self.contributors()[1:]:
+            if c.contribution_utility(legal_basis, scope) > 0:
+                plan[c.key] = int(c.spec.force.troops)
         return plan
 
     def _arrive(self, member: str, n: int) -> None:
         m = self.model
+        if self.leaving:
+            return
         first = not self.troops
         self.troops[member] = n
         m.troops_changed()
@@ -157,19 +361,22 @@ class Provider(mesa.Agent):
             member, "contingent_arrives", m.host.key, {"troops": n}, f"{n} troops under {self.key}"
         )
 
-    # ---------------------------------------------------------------- leaving
     def exit_requested(self, notice_days: float) -> None:
         """The host asks the force to leave: the lead decides whether it stays."""
         m, lead = self.model, self.lead
-        d = provider_rules.stay(rival_influence=m.rival_influence(lead.key), p=lead.intervention)
+        d = provider_rules.stay(
+            rival_influence=m.rival_influence(lead.key), t=lead.spec, p=m.behaviour.provider
+        )
         if d.act:
             m.emit(lead.key, "refuses_to_leave", m.host.key, d.terms, d.reason)
-            m.shift_influence(lead.key, -m.scenario_spec.influence.refusal_loss)
+            m.shift_influence(lead.key, -m.behaviour.influence.refusal_loss)
             return
         m.later(notice_days, self._begin_withdrawal, d)
 
-    def _begin_withdrawal(self, d: rules.Decision) -> None:
+    def _begin_withdrawal(self, d: Decision) -> None:
+        """Contingents leave at the withdrawal rate, smallest first, the lead's last."""
         m = self.model
+        self.leaving = True
         m.emit(
             self.key,
             "withdrawal_begins",
@@ -177,14 +384,9 @@ class Provider(mesa.Agent):
             {**d.terms, "troops": sum(self.troops.values())},
             d.reason,
         )
-        lead = self.lead_id
-        for member in list(self.troops):
-            if member != lead:
-                m.later(1.0, self._leave, member)
-        if lead in self.troops:  # the lead's first half flies out at once, the rest last
-            self.troops[lead] //= 2
-            m.troops_changed()
-            m.later(self.lead.intervention.withdrawal_days, self._leave, lead)
+        rate = m.behaviour.provider.withdrawal_rate
+        for member, days in provider_rules.departures(self.troops, self.lead.key, rate).items():
+            m.later(days, self._leave, member)
 
     def _leave(self, member: str) -> None:
         m = self.model
@@ -192,19 +394,4 @@ class Provider(mesa.Agent):
         m.troops_changed()
         if not self.troops:
             m.emit(self.key, "withdrawal_complete", m.host.key, {}, "the last contingent has left")
-            m.shift_influence(self.lead_id, m.scenario_spec.influence.exit_gain)
-
-
-class BlocAgent(Provider):
-    """An alliance or regional organisation, acting through its council."""
-
-    def __init__(self, model: CrisisModel, key: str) -> None:
-        super().__init__(model)
-        spec = model.scenario_spec.blocs[key]
-        self.key, self.name = key, spec.name
-        self.members, self.chair, self.lead_id = spec.members, spec.chair, spec.lead
-        self.mandate = spec.mandate
-        self.council_delay_days = spec.council_delay_days
-        self.procedure = spec.procedure
-        self.readiness_days = spec.readiness_days
-        self.force_pool = dict(spec.force_pool)
+            m.shift_influence(self.lead.key, m.behaviour.influence.exit_gain)

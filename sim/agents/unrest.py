@@ -32,6 +32,8 @@ class RegionMap:
     armed: list[float]
     security: list[float]
     origin: list[int]
+    recognised: list[bool]
+    personnel: list[float]  # the host's own security personnel in each region
 
     @classmethod
     def of(cls, sc: Scenario) -> RegionMap:
@@ -51,6 +53,8 @@ class RegionMap:
             for j in nbs:
                 mixing[i, j] = 1.0 / len(nbs)
         total = sum(r.population for r in regions)
+        strength = [r.population * r.security for r in regions]
+        staff = sc.actors[sc.host_id].security_personnel
         built = cls(
             ids=ids,
             weight=[r.population / total for r in regions],
@@ -60,6 +64,8 @@ class RegionMap:
             armed=[r.armed_groups for r in regions],
             security=[r.security for r in regions],
             origin=[index[o] for o in sc.shock.origin],
+            recognised=[r.territory == "recognised" for r in regions],
+            personnel=[staff * x / (sum(strength) or 1.0) for x in strength],
         )
         if len(_MAPS) >= 32:
             _MAPS.clear()
@@ -74,8 +80,10 @@ class UnrestField(mesa.Agent):
     """Grievance, protest and violence in every region of the host state.
 
     State per region (lists indexed like ``ids``): grievance ``g``, protest ``p``, violence
-    ``v`` and armed-group strength ``armed`` in [0, 1]; emergency rule ``emergency`` and the
-    day it was declared. ``relief`` is the security freed by foreign troops guarding key assets.
+    ``v``, armed-group strength ``armed`` and danger ``danger`` (a threat from beyond the border,
+    before violence) in [0, 1]; emergency rule ``emergency`` and the day it was declared;
+    ``relief``, the security foreign troops add in each region. The field owns emergency rule:
+    the host decides, the field keeps the state.
     """
 
     def __init__(self, model: CrisisModel) -> None:
@@ -85,6 +93,8 @@ class UnrestField(mesa.Agent):
         n = self.n = len(rm.ids)
         self.ids, self.weight, self.mixing = rm.ids, rm.weight, rm.mixing
         self.exposure, self.security, self.origin = rm.exposure, rm.security, rm.origin
+        self.recognised, self.personnel = rm.recognised, rm.personnel
+        self.all_recognised = all(rm.recognised)
         self.g = list(rm.grievance)
         self.armed = list(rm.armed)
         self.p = [0.0] * n
@@ -93,42 +103,174 @@ class UnrestField(mesa.Agent):
         self.violence = 0.0  # population-weighted national violence level
         self.emergency = [False] * n
         self.declared: dict[int, int] = {}  # region -> day emergency rule was declared
+        self.nationwide = False  # emergency rule was extended to the whole country
         self.first_declared = 0  # day of the first declaration (when ``declared`` is not empty)
         self.violent = [False] * n
-        self.relief = 0.0
+        self.armed_hit = False  # violence has erupted where armed groups act
+        self.relief = [0.0] * n
+        self.danger = [0.0] * n
+        self.tired = [0.0] * n  # protest fatigue: how far the drive to protest has worn down
+        self.load = [0.0] * n
         self.capacity = sum(w * s for w, s in zip(self.weight, self.security, strict=True))
-        self.rules = sc.unrest
+        self.rules = sc.behaviour.unrest
         self.shock = sc.shock
         self.casualties = 0.0
         self.began = self.spread = self.restored = False
 
     # ---------------------------------------------------------------- observed state
-    def overload(self) -> float:
-        """National violence load over national security capacity (both population-weighted)."""
-        return self.violence / self.capacity
+    def worst_load(self) -> float:
+        """The threat (violence, or danger before it) over own security, where it is worst."""
+        return max(self.load)
+
+    def national_load(self) -> float:
+        """The crisis as a whole: national violence over national effective security."""
+        return self.violence / self.capacity if self.capacity > 0 else float(self.violence > 0)
+
+    def share_in_recognised(self) -> float:
+        """Share of the threat (summed loads) inside the host's recognised territory."""
+        if self.all_recognised:
+            return 1.0
+        total = sum(self.load)
+        if total == 0:
+            return 1.0
+        return (
+            sum(x for x, inside in zip(self.load, self.recognised, strict=True) if inside) / total
+        )
+
+    def armed_violence(self) -> bool:
+        """Whether armed groups have acted where violence erupted."""
+        return self.armed_hit
+
+    def threat_lasts(self) -> bool:
+        """Whether an attack or a danger from abroad is still going on."""
+        s = self.shock
+        return s.kind in ("state_attack", "armed_group", "spillover") and (
+            self.model.time <= s.duration_days
+        )
 
     def quiet(self, i: int) -> bool:
         """Region ``i`` has neither violence nor active protest."""
         return self.v[i] < self.rules.stable_level and self.p[i] < self.rules.onset_level
 
+    def calm(self) -> bool:
+        """Violence is below the stable level, and no danger, in every region."""
+        level = self.rules.stable_level
+        return max(self.v) < level and max(self.danger) < level
+
+    # ---------------------------------------------------------------- emergency rule
+    def over_triggers(self, violence: float, protest: float, load: float) -> list[int]:
+        """Regions not under emergency rule whose violence, protest or load passes a trigger.
+
+        The host uses its own means before it asks anyone.
+        """
+        return [
+            i
+            for i in range(self.n)
+            if not self.emergency[i]
+            and (self.v[i] > violence or self.p[i] > protest or self.load[i] > load)
+        ]
+
+    def share_under_emergency(self) -> float:
+        """Share of the population living under emergency rule."""
+        return sum(w for w, e in zip(self.weight, self.emergency, strict=True) if e)
+
+    def declare(self, i: int, today: int) -> None:
+        """Emergency rule in region ``i`` from ``today``."""
+        if not self.declared:
+            self.first_declared = today
+        self.emergency[i] = True
+        self.declared[i] = today
+
+    def declare_everywhere(self, today: int) -> None:
+        """Emergency rule in every region (those already under it keep their date)."""
+        for i in range(self.n):
+            self.declared.setdefault(i, today)
+        self.emergency = [True] * self.n
+        self.nationwide = True
+
+    def releasable(self, today: int, term: int) -> list[int]:
+        """Quiet regions whose emergency rule has lasted ``term`` days.
+
+        Once the first has and no attack or danger from abroad lasts.
+        """
+        if not self.declared or today - self.first_declared < term or self.threat_lasts():
+            return []
+        return [i for i, since in self.declared.items() if today - since >= term and self.quiet(i)]
+
+    def lift(self, i: int) -> int:
+        """End emergency rule in region ``i``; return the day it was declared."""
+        self.emergency[i] = False
+        return self.declared.pop(i)
+
     # ---------------------------------------------------------------- changes from outside
     def apply_shock(self) -> None:
-        """Day 0: a price shock raises grievance by exposure; an attack starts violence."""
+        """Day 0.
+
+        A grievance shock raises grievance by exposure; an attack or a danger starts in the origin
+        (and lasts its days).
+        """
         s = self.shock
-        if s.kind == "price_shock":
+        if s.kind in ("economic", "political", "communal"):
             pairs = zip(self.g, self.exposure, strict=True)
             self.g = [min(1.0, g + s.magnitude * e) for g, e in pairs]
+        if s.kind == "spillover":
+            for i in self.origin:
+                self.danger[i] = min(1.0, s.magnitude)
+        self._loads()
         self.model.emit(
             "unrest",
             "shock",
             None,
             {"kind": s.kind, "magnitude": s.magnitude},
-            f"{s.kind.replace('_', ' ')} hits {', '.join(s.origin)}",
+            f"{s.kind.replace('_', ' ')} shock hits {', '.join(s.origin)}",
         )
 
     def relieve_grievance(self, amount: float) -> None:
         """A concession or a resignation lowers grievance everywhere."""
         self.g = [max(0.0, g - amount) for g in self.g]
+
+    def station(self, troops: float) -> None:
+        """Place foreign troops where the load is, in proportion to it.
+
+        Each stands in for ``foreign_ratio`` of the host's own personnel there.
+        """
+        total = sum(self.load)
+        ratio = self.rules.foreign_ratio
+        if troops <= 0 or total == 0:
+            self.relief = [0.0] * self.n
+            return
+        self.relief = [
+            s * ratio * troops * x / total / staff if staff else 0.0
+            for s, x, staff in zip(self.security, self.load, self.personnel, strict=True)
+        ]
+
+    def reinforcement(self) -> float:
+        """Security each region under emergency rule gains from forces moved in from calm ones.
+
+        A share of the calm regions' forces, spread over the emergency regions' population: a
+        local crisis draws on the whole country; a national one cannot.
+        """
+        em = self.emergency
+        if not any(em) or all(em):
+            return 0.0
+        pool = sum(w * s for w, s, e in zip(self.weight, self.security, em, strict=True) if not e)
+        under = sum(w for w, e in zip(self.weight, em, strict=True) if e)
+        return self.rules.reinforcement * pool / under
+
+    def update_loads(self) -> None:
+        """Recompute each region's load (after emergency rule changes the forces there)."""
+        self._loads()
+
+    def _loads(self) -> None:
+        boost, extra = 1 + self.rules.emergency_boost, self.reinforcement()
+        load = []
+        for v, d, s, em, rel in zip(
+            self.v, self.danger, self.security, self.emergency, self.relief, strict=True
+        ):
+            sec = (s * boost + extra if em else s) + rel
+            threat = v if v > d else d
+            load.append(threat / sec if sec > 0 else float(threat > 0) * 20.0)
+        self.load = load
 
     # ---------------------------------------------------------------- the daily update
     def step(self) -> None:
@@ -138,13 +280,19 @@ class UnrestField(mesa.Agent):
 
             drive = (mobilisation_rate*(g-threshold)
                      + g*(contagion*mean(p of neighbours) + media_reach*P)) * e1
-            p    += drive*(1-p) if drive > 0 else drive*p;  p -= demobilisation*p
-                    under emergency rule or when g <= threshold
+                    * (1 - fatigue) when positive
+            p    += drive*(1-p) if drive > 0 else drive*p
+            p    -= demobilisation*security*p under emergency rule (curfew, bans),
+                    demobilisation*p when g <= threshold
             v    += violence_rate*armed*p*(1-v)*e2 [+ magnitude*(1-v) in attacked regions]
                     - suppression*security*v
             armed *= 1 - attrition*security   (under emergency rule)
+            load  = max(v, danger) / security
+            fatigue += fatigue_rate*p   (to 1: protest wears out)
 
-        where P is yesterday's national protest and ``security`` the effective security.
+        where P is yesterday's national protest and ``security`` the effective security: own
+        forces (more under emergency rule, with forces moved in from calm regions) plus the
+        relief foreign troops bring.
         """
         r, n = self.rules, self.n
         e = np.exp(r.noise * self.model.rng.standard_normal(2 * n)).tolist()
@@ -152,24 +300,34 @@ class UnrestField(mesa.Agent):
         thr, national = r.grievance_threshold, self.protest
         mob, con, media, demob = r.mobilisation_rate, r.contagion, r.media_reach, r.demobilisation
         rate, sup, att, boost = r.violence_rate, r.suppression, r.attrition, 1 + r.emergency_boost
-        attack = self.shock.kind == "armed_attack" and self.model.time <= self.shock.duration_days
+        extra = self.reinforcement()
+        lasting = self.model.time <= self.shock.duration_days
+        attack = self.shock.kind in ("state_attack", "armed_group") and lasting
         hit = self.shock.magnitude if attack else 0.0
+        if self.shock.kind == "spillover" and not lasting and any(self.danger):
+            self.danger = [0.0] * n
         old_p, g, v, armed, em = self.p, self.g, self.v, self.armed, self.emergency
+        tired, tire = self.tired, r.fatigue
         relief, security, origin = self.relief, self.security, self.origin
         p = [0.0] * n
         weight = self.weight
         capacity = protest = violence = 0.0
         for i in range(n):
             gi, pi, vi = g[i], old_p[i], v[i]
+            sec = (security[i] * boost + extra if em[i] else security[i]) + relief[i]
             drive = (mob * (gi - thr) + gi * (con * local[i] + media * national)) * e[i]
+            if drive > 0:
+                drive *= 1 - tired[i]
             new = pi + (drive * (1 - pi) if drive > 0 else drive * pi)
-            if gi <= thr or em[i]:
+            if em[i]:
+                new -= demob * sec * pi
+            elif gi <= thr:
                 new -= demob * pi
             p[i] = new = 1.0 if new > 1.0 else (0.0 if new < 0.0 else new)
+            tired[i] = min(1.0, tired[i] + tire * new)
             dv = rate * armed[i] * new * (1 - vi) * e[n + i]
             if hit and i in origin:
                 dv += hit * (1 - vi)
-            sec = security[i] * (boost if em[i] else 1.0) + relief
             capacity += weight[i] * sec
             vi += dv - sup * sec * vi
             v[i] = 1.0 if vi > 1.0 else (0.0 if vi < 0.0 else vi)
@@ -181,6 +339,7 @@ class UnrestField(mesa.Agent):
         self.capacity = capacity
         self.protest, self.violence = protest, violence
         self.casualties += self.violence
+        self._loads()
         self._report()
 
     def _report(self) -> None:
@@ -198,7 +357,7 @@ class UnrestField(mesa.Agent):
                 )
         if self.began and not self.spread:
             beyond = sum(1 for i, x in enumerate(p) if x > r.onset_level and i not in self.origin)
-            if beyond >= r.spread_regions:
+            if beyond >= r.spread_share * (self.n - len(self.origin)):
                 self.spread = True
                 emit(
                     "unrest",
@@ -206,11 +365,12 @@ class UnrestField(mesa.Agent):
                     None,
                     {"regions_beyond_origin": beyond},
                     f"{beyond} regions beyond the origin are active "
-                    f"(spread at {r.spread_regions:g})",
+                    f"(spread at {r.spread_share:.0%} of them)",
                 )
         for i, x in enumerate(v):
             if x > r.violent_level and not self.violent[i]:
                 self.violent[i] = True
+                self.armed_hit = self.armed_hit or self.armed[i] > 0
                 emit(
                     "unrest",
                     "violence_erupts",
@@ -218,7 +378,7 @@ class UnrestField(mesa.Agent):
                     {"violence": round(x, 3)},
                     f"violence in {self.ids[i]} passes {r.violent_level:g}",
                 )
-        if not self.restored and any(self.violent) and max(v) < r.stable_level:
+        if not self.restored and any(self.violent) and self.calm():
             self.restored = True
             self.model.order_restored()
             emit(

@@ -101,9 +101,10 @@ def axis_label(name: str) -> str:
 def parameter_label(path: str) -> str:
     """A varied parameter's dotted path in words, without the structural keys.
 
-    ``actors.a.params.decision_delay_days`` -> ``a: decision delay (days)``.
+    ``actors.a.force.transport_days`` -> ``a force: transport (days)``;
+    ``behaviour.provider.rungs.key_assets`` -> ``provider rungs: key assets``.
     """
-    parts = [p for p in path.split(".") if p not in ("actors", "blocs", "params")]
+    parts = [p for p in path.split(".") if p not in ("actors", "blocs", "treaties", "behaviour")]
     last, days = parts[-1], parts[-1].endswith("_days")
     words = pretty(last.removesuffix("_days")) + (" (days)" if days else "")
     if len(parts) > 1:

@@ -6,10 +6,11 @@ the decisions into events; the rules know nothing of Mesa, countries or dates.
 
 =============  =====================================================================
 ``common``     the decision type, thresholds reached or passed
-``host``       concessions, the provider utility and the choice of provider
-``provider``   legal basis, whether to intervene, delay, mission scope, staying
-``rival``      domestic pressure
-``neighbour``  the kind of statement
+``host``       concessions, framing, what to ask and of whom, the troop need
+``provider``   a provider's utility, rung costs, latency, scope, statements, staying
+``ladder``     the response ladder: rungs open, the rung to take
+``legal``      legal basis from the treaties in force
+``public``     a state's public pressure
 =============  =====================================================================
 """
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from sim.rules.common import NO, Decision, rounded, threshold_rule
 
 if TYPE_CHECKING:
-    from sim.scenario import HostParams
+    from sim.scenario import HostRules
 
 
 def concession(protest: float, made: int, trigger: float, max_concessions: float) -> Decision:
@@ -28,7 +28,7 @@ class ProviderView(NamedTuple):
     offered: bool = False
 
 
-def provider_utility(v: ProviderView, w: HostParams) -> tuple[float, dict]:
+def provider_utility(v: ProviderView, w: HostRules) -> tuple[float, dict]:
     """Utility of asking a provider: legal basis, speed, capacity, sovereignty, reactions, offer."""
     terms = {
         "legal": w.w_legal * v.legal,
@@ -39,6 +39,58 @@ def provider_utility(v: ProviderView, w: HostParams) -> tuple[float, dict]:
         "offer": w.w_offer * v.offered,
     }
     return sum(terms.values()), {k: rounded(x) for k, x in terms.items()}
+
+
+def ask_level(load: float, p: HostRules) -> Decision:
+    """What to ask for, from the load where the threat is worst: troops, assistance, or none."""
+    for level, bar in (("troops", p.troops_load), ("assistance", p.assist_load)):
+        d = threshold_rule(load, bar, "load")
+        if d.act:
+            return Decision(True, {**d.terms, "level": level}, f"{d.reason}: asks for {level}")
+    return NO
+
+
+def frame(violence: float, blame: str | None, p: HostRules) -> Decision:
+    """Frame the threat once national violence passes the trigger, if someone can be blamed.
+
+    Terrorism where armed groups act, aggression or interference where a state is blamed: a local
+    riot is crime, a country in flames is an attack.
+    """
+    if blame is None:
+        return NO
+    d = threshold_rule(violence, p.framing_trigger, "national violence")
+    if not d.act:
+        return NO
+    kind = "terrorism" if blame == "armed groups" else "aggression or interference"
+    return Decision(True, {**d.terms, "kind": kind, "blamed": blame}, f"{d.reason}: blames {blame}")
+
+
+def own_forces(load: float, p: HostRules) -> float:
+    """The value of relying on its own forces.
+
+    ``min_utility`` while the load is at the bar for troops, falling as the load grows past it (the
+    worse it gets, the more help is worth).
+    """
+    return p.min_utility * min(1.0, p.troops_load / load) if load > 0 else p.min_utility
+
+
+def worse(load: float, at_refusal: float, factor: float) -> bool:
+    """Whether the crisis is clearly worse than when the last provider refused."""
+    return load > factor * at_refusal
+
+
+def troop_need(load: list[float], personnel: list[float], bar: float, ratio: float) -> float:
+    """Foreign troops that would bring each region's load down to ``bar``.
+
+    Where the load is above it, the region's own personnel x (load / bar - 1), over the troops-to-
+    personnel ``ratio`` (each foreign soldier stands in for ``ratio`` of the host's own).
+    """
+    return sum(p / ratio * (x / bar - 1) for x, p in zip(load, personnel, strict=True) if x > bar)
+
+
+def capacity_score(troops: float, need: float) -> float:
+    """The share of the need a force can meet, in [0, 1] (1 when nothing is needed)."""
+    return 1.0 if need <= 0 else min(1.0, troops / need)
 
 
 def speed_score(readiness_days: float) -> float:

@@ -1,74 +1,99 @@
-"""A provider of military help: legal basis, whether to intervene, how fast, what for, staying."""
+"""A provider (a state, or a bloc through its chair or lead): what the crisis weighs to it.
+
+One utility for every rung: the threat to itself, the credibility of its commitments when asked,
+primacy over rivals, its public's pressure, the cost of commitments elsewhere and of acting
+against a partner. Rungs that send people add the cost of the troops and of a thin legal basis.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sim.rules.common import Decision, rounded, weigh
+from sim.rules.ladder import FORCE, ON_REQUEST
 
 if TYPE_CHECKING:
-    from sim.scenario import InterventionParams
+    from sim.scenario import ProviderRules, StateActor
 
 
-def legal_basis(
-    mandate: str, threat: str, framed: bool, host_member: bool, attacker_member: bool
-) -> float:
-    """Legal basis (0..1) for a bloc to send a force into the host.
+class Situation(NamedTuple):
+    """What a provider observes of the crisis today."""
 
-    A collective-defence article covers aggression: an armed attack from outside the bloc, or
-    unrest the host frames as terrorism backed from abroad. An attack by a fellow member is
-    contested (0.5). A peacekeeping mandate covers any crisis at a member's request.
+    severity: float  # the crisis as a whole: national violence over national security, to 1
+    framed: bool  # the host frames the threat as terrorism or foreign interference
+    legal: float  # its legal basis to act in the host (0..1)
+    asked: bool  # the host has asked it
+    rival: float  # the strongest influence of another power in the host
+    foreign_force: bool  # a force it takes no part in is decided or present in the host
+    pressure: float  # its public's pressure
+    against_partner: bool  # acting would go against a partner (the attacker)
+
+
+def utility(s: Situation, t: StateActor, p: ProviderRules) -> dict[str, float]:
+    """The terms of the crisis's weight to a provider with traits ``t``.
+
+    A foreign force in the host makes the crisis international: it weighs on every state with
+    a stake as the worst violence would, and on its primacy as a rival's presence.
     """
-    if not host_member or mandate == "none":
-        return 0.0
-    if mandate == "peacekeeping":
-        return 1.0
-    if threat == "armed_attack":
-        return 0.5 if attacker_member else 1.0
-    return 1.0 if framed else 0.2
-
-
-def intervene(
-    *,
-    violence: float,
-    framed: bool,
-    rival_influence: float,
-    legal: float,
-    troops: float,
-    against_partner: bool,
-    p: InterventionParams,
-) -> Decision:
-    """Whether a patron agrees to send a force: threat, primacy, credibility against cost."""
-    threat = p.border_exposure * violence * (1 + p.external_forces_belief * framed)
-    terms = {
-        "threat": p.w_threat * threat,
-        "primacy": p.w_primacy * p.primacy_concern * rival_influence,
-        "credibility": p.w_credibility * p.credibility_stake * legal,
-        "cost": -p.w_cost * (p.cost_per_1000 * troops / 1000 + p.commitments),
-        "partner": -p.partner_penalty * against_partner,
+    international = s.severity + s.foreign_force
+    return {
+        "threat": p.w_threat * t.stake * international * (1 + t.threat_belief * s.framed),
+        "credibility": p.w_credibility * t.credibility_stake * s.legal * s.asked,
+        "primacy": p.w_primacy * t.primacy_concern * (s.rival + s.foreign_force),
+        "public": p.w_public * s.pressure,
+        "commitments": -p.w_cost * t.commitments,
+        "partner": -p.partner_penalty * s.against_partner,
     }
-    act, u, terms = weigh(terms, p.decide_threshold)
-    rel = ">" if act else "<="
-    return Decision(
-        act, terms, f"utility {rounded(u)} {rel} threshold {rounded(p.decide_threshold)}"
-    )
 
 
-def decision_delay(base_days: float, margin: float) -> float:
-    """Days a decision takes: the base delay, shortened by urgency (utility margin)."""
-    return base_days / (1.0 + max(margin, 0.0))
+def rung_utilities(
+    base: float, rungs: list[str], troops: float, legal: float, p: ProviderRules
+) -> dict[str, float]:
+    """Utility of each open rung.
+
+    Help on the ground costs legitimacy without a legal basis, and a force costs its troops.
+    """
+    out = {}
+    for r in rungs:
+        u = base
+        if r in ON_REQUEST:
+            u -= p.w_legitimacy * (1 - legal)
+        if r in FORCE:
+            u -= p.w_cost * p.cost_per_1000 * troops / 1000
+        out[r] = u
+    return out
 
 
-def mission_scope(load: float, combat_overload: float, threat: str) -> str:
-    """Combat for an armed attack or overwhelming violence; otherwise guarding key assets."""
-    return "combat" if threat == "armed_attack" or load > combat_overload else "key_assets"
+def latency(base_days: float, margin: float) -> float:
+    """Days a decision on help takes.
+
+    The procedure's delay, shortened by urgency (the utility margin over the bar), but never less
+    than one night.
+    """
+    return max(1.0, base_days / (1.0 + max(margin, 0.0)))
 
 
-def stay(*, rival_influence: float, p: dict[str, float]) -> Decision:
-    """Whether a patron stays after the host asks its force to leave."""
+def mission_scope(load: float, combat_load: float, attacked: bool) -> str:
+    """Combat against an attack or overwhelming violence; otherwise guarding key assets."""
+    return "combat" if attacked or load > combat_load else "key_assets"
+
+
+def statement_kind(t: StateActor, framed: bool, against_partner: bool, opposed: bool) -> str:
+    """Condemnation when the crisis is a partner's attack it backs.
+
+    Or a force it opposes is in the host; support for the government when it shares the outside-
+    threat reading; otherwise concern.
+    """
+    if against_partner or opposed:
+        return "condemnation"
+    return "support" if t.threat_belief * framed > 0.5 else "concern"
+
+
+def stay(*, rival_influence: float, t: StateActor, p: ProviderRules) -> Decision:
+    """Whether a force's lead keeps it in the host after the host asks it to leave."""
     terms = {
-        "basing": p.basing_ambition,
-        "primacy": p.w_primacy * p.primacy_concern * rival_influence,
+        "basing": t.basing_ambition,
+        "primacy": p.w_primacy * t.primacy_concern * rival_influence,
         "legitimacy": -p.w_legitimacy,
     }
     act, u, terms = weigh(terms, p.stay_threshold)
@@ -76,3 +101,16 @@ def stay(*, rival_influence: float, p: dict[str, float]) -> Decision:
     return Decision(
         act, terms, f"{verb}: utility of staying {rounded(u)} vs {rounded(p.stay_threshold)}"
     )
+
+
+def departures(contingents: dict[str, int], lead: str, rate: float) -> dict[str, float]:
+    """Days after the withdrawal begins at which each contingent has left.
+
+    At ``rate`` troops a day: the smallest first, the lead's last.
+    """
+    order = sorted(contingents, key=lambda k: (k == lead, contingents[k], k))
+    out, gone = {}, 0
+    for k in order:
+        gone += contingents[k]
+        out[k] = gone / rate
+    return out
