@@ -148,7 +148,14 @@ class CrisisModel(mesa.Model):
 
     def rival_influence(self, power: str) -> float:
         """The strongest influence in the host of the other states."""
-        return max((s.influence for k, s in self.states.items() if k != power), default=0.0)
+        best = second = 0.0
+        leader = None
+        for k, s in self.states.items():
+            if s.influence > best:
+                best, second, leader = s.influence, best, k
+            elif s.influence > second:
+                second = s.influence
+        return second if power == leader else best
 
     def foreign_force(self, state: str) -> bool:
         """Whether a force ``state`` takes no part in is decided or present in the host."""

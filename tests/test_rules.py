@@ -313,3 +313,13 @@ def test_public_pressure_decays_and_grows_with_rival_troops_in_a_kin_state(behav
         0.0, kin_public=0.5, rival_troops=2000, adversary_present=True, passed_over=True, p=p
     )
     assert angry == pytest.approx(0.5 * (2.0 * 2 + 2.0))
+
+
+def test_the_lowest_bar_left_unasked_is_that_of_the_next_words_rung(behaviour):
+    bars = behaviour.provider.rungs.model_copy(
+        update={"statement": 1.0, "consultations": 2.0, "mediation": 1.5, "pledge": 3.0}
+    )
+    assert ladder.lowest_bar_above(None, bars) == 1.0
+    assert ladder.lowest_bar_above("statement", bars) == 1.5
+    assert ladder.lowest_bar_above("mediation", bars) == 3.0
+    assert ladder.lowest_bar_above("pledge", bars) == float("inf")

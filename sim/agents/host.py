@@ -148,7 +148,7 @@ class Host(mesa.Agent):
                 continue
             legal_route = (
                 (k in m.blocs and self.key in prov.members)
-                or bool(m.scenario_spec.bound(k))
+                or bool(prov.treaties)
                 or k in self.may_ask
             )
             if not legal_route:

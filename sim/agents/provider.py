@@ -50,6 +50,7 @@ class Provider(mesa.Agent):
         self.troops: dict[str, int] = {}
         self.leaving = False
         self.weighed: dict = {}  # the terms of its last weighing
+        self._legal: dict[bool, float] = {}  # legal basis by framing, where it depends on no more
 
     # ---------------------------------------------------------------- who weighs
     @property
@@ -73,6 +74,15 @@ class Provider(mesa.Agent):
     # ---------------------------------------------------------------- what it sees
     def legal_basis(self) -> float:
         """Legal basis to act in the host, from the treaties in force (``rules.legal``)."""
+        m = self.model
+        if m.field.all_recognised:  # then it changes only with the framing
+            known = self._legal.get(m.host.framed)
+            if known is None:
+                known = self._legal[m.host.framed] = self._legal_basis()
+            return known
+        return self._legal_basis()
+
+    def _legal_basis(self) -> float:
         m = self.model
         return legal.legal_basis(
             self.treaties,
@@ -156,6 +166,10 @@ class Provider(mesa.Agent):
         s = self.situation(who)
         terms = provider_rules.utility(s, who.spec, m.behaviour.provider)
         base = sum(terms.values())
+        if not self.asked and base <= ladder.lowest_bar_above(
+            self.rung, m.behaviour.provider.rungs
+        ):
+            return None  # unasked, every open rung is worth ``base``: none clears
         open_rungs = ladder.allowed(
             asked=self.asked,
             words_only=who.key in (m.host.blame(), m.scenario_spec.shock.attacker),

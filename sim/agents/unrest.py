@@ -104,6 +104,7 @@ class UnrestField(mesa.Agent):
         self.emergency = [False] * n
         self.declared: dict[int, int] = {}  # region -> day emergency rule was declared
         self.nationwide = False  # emergency rule was extended to the whole country
+        self.stale = False  # emergency rule or foreign troops changed since the loads were computed
         self.first_declared = 0  # day of the first declaration (when ``declared`` is not empty)
         self.violent = [False] * n
         self.armed_hit = False  # violence has erupted where armed groups act
@@ -180,6 +181,7 @@ class UnrestField(mesa.Agent):
             self.first_declared = today
         self.emergency[i] = True
         self.declared[i] = today
+        self.stale = True
 
     def declare_everywhere(self, today: int) -> None:
         """Emergency rule in every region (those already under it keep their date)."""
@@ -187,6 +189,7 @@ class UnrestField(mesa.Agent):
             self.declared.setdefault(i, today)
         self.emergency = [True] * self.n
         self.nationwide = True
+        self.stale = True
 
     def releasable(self, today: int, term: int) -> list[int]:
         """Quiet regions whose emergency rule has lasted ``term`` days.
@@ -200,6 +203,7 @@ class UnrestField(mesa.Agent):
     def lift(self, i: int) -> int:
         """End emergency rule in region ``i``; return the day it was declared."""
         self.emergency[i] = False
+        self.stale = True
         return self.declared.pop(i)
 
     # ---------------------------------------------------------------- changes from outside
@@ -234,6 +238,7 @@ class UnrestField(mesa.Agent):
 
         Each stands in for ``foreign_ratio`` of the host's own personnel there.
         """
+        self.stale = True
         total = sum(self.load)
         ratio = self.rules.foreign_ratio
         if troops <= 0 or total == 0:
@@ -258,10 +263,12 @@ class UnrestField(mesa.Agent):
         return self.rules.reinforcement * pool / under
 
     def update_loads(self) -> None:
-        """Recompute each region's load (after emergency rule changes the forces there)."""
-        self._loads()
+        """Recompute each region's load if emergency rule or foreign troops changed there."""
+        if self.stale:
+            self._loads()
 
     def _loads(self) -> None:
+        self.stale = False
         boost, extra = 1 + self.rules.emergency_boost, self.reinforcement()
         load = []
         for v, d, s, em, rel in zip(

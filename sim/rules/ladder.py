@@ -16,6 +16,9 @@ FORCE = ("key_assets", "combat")
 ON_REQUEST = ("assistance", *FORCE)
 """Rungs that need the host's request (for at least that much help)."""
 
+UNASKED = ("statement", "consultations", "mediation", "pledge")
+"""Rungs a provider may take without a request (each worth its utility, with no extra cost)."""
+
 ASKED_FOR = {"consultations": "consultations", "assistance": "assistance", "troops": "combat"}
 """The highest rung each kind of request asks for."""
 
@@ -26,6 +29,12 @@ _RANK = {None: 0, **{r: i + 1 for i, r in enumerate(RUNGS)}}
 def rank(rung: str | None) -> int:
     """Position on the ladder: 0 for none (refusal), 1 for a statement, ... 8 for combat."""
     return _RANK[rung]
+
+
+def lowest_bar_above(rung: str | None, bars: Rungs) -> float:
+    """The lowest bar among the unasked rungs above ``rung`` (infinite when none is left)."""
+    above = [getattr(bars, r) for r in UNASKED if rank(r) > rank(rung)]
+    return min(above, default=float("inf"))
 
 
 def allowed(
