@@ -125,16 +125,20 @@ class CrisisModel(mesa.Model):
     def order_restored(self) -> None:
         """Order holds.
 
-        The lead of each force present gains influence; pledges not taken up lapse.
+        The lead of each force present gains influence; pledges not taken up lapse, and so do
+        requests answered short of a force.
         """
         for prov in self.providers.values():
             if prov.troops:
                 self.shift_influence(prov.lead.key, self.behaviour.influence.deploy_gain)
             if prov.pledged and prov.asked is None and not prov.answered:
                 prov.pledged = False
+                self.host.offers.discard(prov.key)
                 self.emit(
                     prov.key, "pledge_lapsed", self.host.key, {}, "not asked before order held"
                 )
+            if prov.answered and not prov.deployed:
+                prov.asked = None  # an answered request lapses once order holds
 
     def troops_changed(self) -> None:
         """Recount foreign troops by contributor and station them where the load is."""
@@ -159,7 +163,7 @@ class CrisisModel(mesa.Model):
 
     def foreign_force(self, state: str) -> bool:
         """Whether a force ``state`` takes no part in is decided or present in the host."""
-        return any(state != p.lead.key and state not in p.plan for p in self.forces)
+        return any(state != p.lead.key and state not in p.plan for p in self.forces if p.in_host())
 
     def shift_influence(self, actor: str, delta: float) -> None:
         """Move a state's influence in the host, kept in [0, 1]."""

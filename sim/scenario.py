@@ -142,7 +142,7 @@ class UnrestRules(Strict):
     )
     emergency_boost: P(0, 5, "extra security effectiveness under emergency rule")
     reinforcement: P(0, 1, "share of calm regions' forces moved to regions under emergency rule")
-    foreign_ratio: P(0, 5, "host security personnel one foreign soldier stands in for")
+    foreign_ratio: P(0.01, 5, "host security personnel one foreign soldier stands in for")
     concession_relief: P(0, 1, "grievance removed by a concession")
     resignation_relief: P(0, 1, "grievance removed by the government's resignation")
     noise: P(0, 2, "s.d. of the daily log-normal noise on the protest drive and on violence")
@@ -163,9 +163,9 @@ class HostRules(Strict):
     nationwide_share: Share
     framing_trigger: Share
     assist_load: P(0, 20, "load (threat over own forces, in one region) to ask for assistance")
-    troops_load: P(0, 20, "load in one region at which the host asks for troops")
+    troops_load: P(0.01, 20, "load in one region at which the host asks for troops")
     reask_factor: P(1, 10, "how many times worse the load must be to ask again after a refusal")
-    min_utility: P(-10, 10, "utility a provider must beat (the value of relying on own forces)")
+    min_utility: P(0, 10, "utility a provider must beat (the value of relying on own forces)")
     w_legal: Weight
     w_speed: Weight
     w_capacity: Weight

@@ -109,7 +109,7 @@ def test_then_the_patron_refuses_for_its_partner(
     bar = scenario.behaviour.provider.rungs.assistance
     for m in runs:
         asks = [e.target for e in events(m, "request_help", HOST)]
-        assert asks[:2] == [BLOC, PATRON]
+        assert asks[0] == BLOC and PATRON in asks  # the bloc may be asked again first
         no = events(m, "request_refused", PATRON)
         assert no
         t = no[0].terms

@@ -8,6 +8,7 @@ import mesa
 
 from sim import rules
 from sim.rules import host as host_rules
+from sim.rules import provider as provider_rules
 
 if TYPE_CHECKING:
     from sim.agents.provider import Provider
@@ -27,12 +28,14 @@ class Host(mesa.Agent):
         self.rules = model.behaviour.host
         self.may_ask = set(self.spec.may_ask)
         self.concessions = 0
-        self.resigned = self.framed = self.exit_asked = False
+        self.resigned = self.framed = False
         self.pending: set[str] = set()  # providers asked, until they answer
         self.forces: list[str] = []  # providers that decided to send a force
         self.got: set[str] = set()  # providers that answered with assistance
         self.asked: list[str] = []
-        self.refusals: dict[str, float] = {}  # provider -> load when it refused
+        self.refusals: dict[str, float] = {}  # provider -> load when it was asked and refused
+        self.asked_at: dict[str, float] = {}  # provider -> load when last asked
+        self.sent_home: set[str] = set()  # forces asked to leave
         self.offers: set[str] = set()  # providers that pledged help if asked
         self.stable_days = 0
 
@@ -91,7 +94,7 @@ class Host(mesa.Agent):
                 {"days_under_emergency": today - since},
                 f"{f.ids[i]} quiet after {today - since} days of emergency rule",
             )
-        if f.restored or f.nationwide:
+        if f.nationwide or (f.restored and f.calm()):
             return
         hit = f.over_triggers(p.emergency_violence, p.emergency_protest, p.assist_load)
         for i in hit:
@@ -126,9 +129,10 @@ class Host(mesa.Agent):
         )
 
     def covered(self) -> float:
-        """Troops of the forces asked for and not refused: on their way, decided or present."""
+        """Troops of the forces asked for and not refused, not yet gone: pending or in the host."""
         m = self.model
-        return sum(m.providers[k].force_size() for k in (*self.pending, *self.forces))
+        coming = [k for k in self.forces if m.providers[k].in_host()]
+        return sum(m.providers[k].force_size() for k in (*self.pending, *coming))
 
     def askable(self, level: str) -> list[str]:
         """Providers that could legally answer.
@@ -140,11 +144,7 @@ class Host(mesa.Agent):
         load = m.field.worst_load()
         out = []
         for k, prov in m.providers.items():
-            if (
-                k in sw.host_never_asks
-                or self.turned_to(k)
-                or (k in self.got and level == "assistance")
-            ):
+            if k in sw.host_never_asks or self.turned_to(k, troops=level == "troops"):
                 continue
             legal_route = (
                 (k in m.blocs and self.key in prov.members)
@@ -200,6 +200,7 @@ class Host(mesa.Agent):
             return False
         target = choice.terms["choice"]
         self.pending.add(target)
+        self.asked_at[target] = load
         self.asked.append(target)
         self.refusals.pop(target, None)
         m.emit(
@@ -214,6 +215,7 @@ class Host(mesa.Agent):
             declined = [k for k in sorted(self.offers) if not self.turned_to(k)]
         for k in declined:
             self.offers.discard(k)
+            m.providers[k].pledged = False
             m.emit(
                 self.key,
                 "offer_declined",
@@ -234,6 +236,7 @@ class Host(mesa.Agent):
         if not turned or self.covered() < self.troop_need():
             self.offers.add(provider)
         elif not self.turned_to(provider):
+            self.model.providers[provider].pledged = False
             busy = sorted(turned)[0]
             self.model.emit(
                 self.key,
@@ -244,13 +247,13 @@ class Host(mesa.Agent):
             )
             self.model.passed_over(provider)
 
-    def turned_to(self, provider: str) -> bool:
+    def turned_to(self, provider: str, troops: bool = False) -> bool:
         """Whether the host has turned to ``provider``, to a force it leads, or to one led alike.
 
         Turned to means asked, or helped by it; one lead is one decision-maker.
         """
         m = self.model
-        chosen = {*self.pending, *self.forces, *self.got}
+        chosen = {*self.pending, *self.forces} | (set() if troops else self.got)
         if not chosen:
             return False
         leads = chosen | {getattr(m.providers[k].lead, "key", None) for k in chosen}
@@ -261,9 +264,8 @@ class Host(mesa.Agent):
         m = self.model
         troops = level == "troops"
         can = prov.has_force() if troops else prov.lead is not None
-        days = prov.latency_days() + (
-            prov.lead.spec.force.transport_days if troops and can else 0.0
-        )
+        decide = provider_rules.latency(prov.latency_days(), 0.0)
+        days = decide + (prov.lead.spec.force.transport_days if troops and can else 0.0)
         stances = {a.key: a.stance.get(prov.key, 0.0) for a in m.states.values()}
         return host_rules.ProviderView(
             legal=prov.legal_basis(),
@@ -277,7 +279,7 @@ class Host(mesa.Agent):
     def refused(self, provider: str) -> None:
         """A provider said no: remember the load, and look elsewhere from tomorrow."""
         self.pending.discard(provider)
-        self.refusals[provider] = self.model.field.worst_load()
+        self.refusals[provider] = self.asked_at.get(provider, self.model.field.worst_load())
 
     def helped_by(self, provider: str, troops: bool = True) -> None:
         """A provider answered with help on the ground."""
@@ -288,25 +290,29 @@ class Host(mesa.Agent):
             self.got.add(provider)
 
     def _consider_exit(self) -> None:
-        """Once order has held long enough, ask the forces to leave.
+        """Once order has held long enough, ask each force present to leave.
 
         Not while an attack or a danger from abroad lasts, nor when it blamed a state (an outside
         threat that order at home does not end).
         """
         m, f = self.model, self.model.field
-        if self.exit_asked or not any(m.providers[k].troops for k in self.forces):
+        present = [k for k in self.forces if k not in self.sent_home and m.providers[k].troops]
+        if not present:
             return
         if self.framed and self.blame() not in (None, "armed groups"):
             return
         if f.threat_lasts():
             return
-        self.stable_days = self.stable_days + 1 if f.calm() else 0
+        if not f.calm():
+            self.stable_days = 0
+            return
+        self.stable_days += 1
         d = rules.reached(self.stable_days, self.rules.stable_days, "days of order")
         if not d.act:
             return
-        self.exit_asked = True
         notice = self.rules.exit_notice_days
-        for k in self.forces:
+        for k in present:
+            self.sent_home.add(k)
             m.emit(
                 self.key,
                 "withdrawal_requested",

@@ -133,6 +133,10 @@ class Provider(mesa.Agent):
             return 0.0
         return float(sum(c.spec.force.troops for c in self.contributors()))
 
+    def in_host(self) -> bool:
+        """Whether its force is decided and not yet gone: on its way or present."""
+        return self.deployed and not (self.leaving and not self.troops)
+
     def can_send(self) -> bool:
         """Whether it may send its force now: it has one, and its council is not blocked."""
         return self.has_force() and not self.blocked()
@@ -178,8 +182,8 @@ class Provider(mesa.Agent):
             scope=self.mission_scope(),
             assists=self.lead is not None and not self.blocked(),
         )
-        if self.asked:  # an answer to a request is help on the ground, or a refusal
-            open_rungs = [r for r in open_rungs if r in ladder.ON_REQUEST]
+        if self.asked:  # an answer to a request is a mission or help on the ground, or a refusal
+            open_rungs = [r for r in open_rungs if r in ladder.ANSWERS]
         troops = self.lead.spec.force.troops if self.can_send() else 0.0
         utils = provider_rules.rung_utilities(
             base, open_rungs, troops, s.legal, m.behaviour.provider
@@ -251,7 +255,7 @@ class Provider(mesa.Agent):
         m = self.model
         self.busy = False
         self.rung, self.rung_day = rung, int(m.time)
-        if rung in ladder.ON_REQUEST:
+        if rung in ladder.ANSWERS:
             self.answered = True
         getattr(self, f"_{rung}")(d)
 
@@ -287,6 +291,7 @@ class Provider(mesa.Agent):
     def _mission(self, d: Decision) -> None:
         m = self.model
         m.emit(self.key, "mission_sent", m.host.key, d.terms, d.reason)
+        m.host.helped_by(self.key, troops=False)
 
     def _pledge(self, d: Decision) -> None:
         m = self.model

@@ -94,6 +94,9 @@ class UnrestField(mesa.Agent):
         self.ids, self.weight, self.mixing = rm.ids, rm.weight, rm.mixing
         self.exposure, self.security, self.origin = rm.exposure, rm.security, rm.origin
         self.recognised, self.personnel = rm.recognised, rm.personnel
+        # national security per unit of population, and the host's personnel (relief per troop)
+        self.strength = sum(w * s for w, s in zip(rm.weight, rm.security, strict=True))
+        self.staff = sc.actors[sc.host_id].security_personnel
         self.all_recognised = all(rm.recognised)
         self.g = list(rm.grievance)
         self.armed = list(rm.armed)
@@ -110,6 +113,7 @@ class UnrestField(mesa.Agent):
         self.armed_hit = False  # violence has erupted where armed groups act
         self.relief = [0.0] * n
         self.danger = [0.0] * n
+        self.national_danger = 0.0  # population-weighted danger
         self.tired = [0.0] * n  # protest fatigue: how far the drive to protest has worn down
         self.load = [0.0] * n
         self.capacity = sum(w * s for w, s in zip(self.weight, self.security, strict=True))
@@ -124,8 +128,9 @@ class UnrestField(mesa.Agent):
         return max(self.load)
 
     def national_load(self) -> float:
-        """The crisis as a whole: national violence over national effective security."""
-        return self.violence / self.capacity if self.capacity > 0 else float(self.violence > 0)
+        """The crisis as a whole: national violence (or danger) over national security."""
+        threat = max(self.violence, self.national_danger)
+        return threat / self.capacity if self.capacity > 0 else float(threat > 0)
 
     def share_in_recognised(self) -> float:
         """Share of the threat (summed loads) inside the host's recognised territory."""
@@ -203,6 +208,7 @@ class UnrestField(mesa.Agent):
     def lift(self, i: int) -> int:
         """End emergency rule in region ``i``; return the day it was declared."""
         self.emergency[i] = False
+        self.nationwide = False
         self.stale = True
         return self.declared.pop(i)
 
@@ -220,6 +226,7 @@ class UnrestField(mesa.Agent):
         if s.kind == "spillover":
             for i in self.origin:
                 self.danger[i] = min(1.0, s.magnitude)
+            self.national_danger = sum(w * d for w, d in zip(self.weight, self.danger, strict=True))
         self._loads()
         self.model.emit(
             "unrest",
@@ -244,9 +251,9 @@ class UnrestField(mesa.Agent):
         if troops <= 0 or total == 0:
             self.relief = [0.0] * self.n
             return
+        per_person = ratio * troops * self.strength / self.staff
         self.relief = [
-            s * ratio * troops * x / total / staff if staff else 0.0
-            for s, x, staff in zip(self.security, self.load, self.personnel, strict=True)
+            per_person * x / total / w for x, w in zip(self.load, self.weight, strict=True)
         ]
 
     def reinforcement(self) -> float:
@@ -313,6 +320,7 @@ class UnrestField(mesa.Agent):
         hit = self.shock.magnitude if attack else 0.0
         if self.shock.kind == "spillover" and not lasting and any(self.danger):
             self.danger = [0.0] * n
+            self.national_danger = 0.0
         old_p, g, v, armed, em = self.p, self.g, self.v, self.armed, self.emergency
         tired, tire = self.tired, r.fatigue
         relief, security, origin = self.relief, self.security, self.origin

@@ -99,6 +99,6 @@ def set_option(p: argparse.ArgumentParser, what: str = "the scenario") -> None:
         action="append",
         default=[],
         metavar="PATH=VALUE",
-        help=f"change one value of {what}, checked like a file edit (e.g. unrest.noise=0.3); "
-        "repeatable",
+        help=f"change one value of {what}, checked like a file edit "
+        "(e.g. behaviour.unrest.noise=0.3); repeatable",
     )

@@ -19,7 +19,10 @@ ON_REQUEST = ("assistance", *FORCE)
 UNASKED = ("statement", "consultations", "mediation", "pledge")
 """Rungs a provider may take without a request (each worth its utility, with no extra cost)."""
 
-ASKED_FOR = {"consultations": "consultations", "assistance": "assistance", "troops": "combat"}
+ANSWERS = ("mission", *ON_REQUEST)
+"""Rungs that answer a request (anything lower is a refusal)."""
+
+ASKED_FOR = {"assistance": "assistance", "troops": "combat"}
 """The highest rung each kind of request asks for."""
 
 
@@ -63,6 +66,8 @@ def allowed(
         if r == "mediation" and not can_mediate:
             continue
         if r == "mission" and not asked:
+            continue
+        if r == "pledge" and not (can_send or assists):
             continue
         if r == "assistance" and not assists:
             continue

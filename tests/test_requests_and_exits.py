@@ -1,0 +1,64 @@
+"""The life of a request and of a force, run by run: what a reviewer found wrong once."""
+
+from __future__ import annotations
+
+from sim.experiments.plan import with_values
+from sim.model import CrisisModel
+from sim.scenario import load_scenario
+from tests.conftest import ROOT
+
+ALONE = ROOT / "scenarios" / "counterfactuals" / "turkey_goes_alone.yaml"
+
+
+def actions(m: CrisisModel, action: str, actor: str | None = None) -> list:
+    return [e for e in m.events if e.action == action and actor in (None, e.actor)]
+
+
+def test_a_force_that_has_left_counts_for_nothing(historical):
+    m = CrisisModel(historical, rng=1).run()
+    assert actions(m, "withdrawal_complete")
+    assert not m.troops
+    assert m.host.covered() == 0
+    assert not m.foreign_force("turkey")
+
+
+def test_a_force_decided_after_the_others_were_asked_to_leave_is_asked_too():
+    late = with_values(
+        load_scenario(ALONE),
+        [("behaviour", "provider", "latency", "parliament"), ("calendar", "horizon_days")],
+        [6.0, 40],
+    )
+    for seed in range(5):
+        m = CrisisModel(late, rng=seed).run()
+        for e in actions(m, "troops_arrive"):
+            assert any(r.target == e.actor for r in actions(m, "withdrawal_requested")), seed
+        assert not m.troops, seed
+
+
+def test_help_short_of_a_force_does_not_bar_asking_for_troops(historical):
+    edits = [("behaviour", "host", "assist_load"), ("behaviour", "host", "troops_load")]
+    eager = with_values(historical, [*edits, ("shock", "magnitude")], [0.05, 0.3, 0.8])
+    stepped = 0
+    for seed in range(10):
+        m = CrisisModel(eager, rng=seed).run()
+        asks = [(e.target, e.terms["level"]) for e in actions(m, "request_help", "kazakhstan")]
+        if ("csto", "assistance") in asks and any(level == "troops" for _, level in asks):
+            stepped += 1
+    assert stepped
+
+
+def test_a_pledge_ends_once_declined_or_lapsed(historical):
+    for seed in range(10):
+        m = CrisisModel(historical, rng=seed).run()
+        declined = {e.target for e in actions(m, "offer_declined")}
+        lapsed = {e.actor for e in actions(m, "pledge_lapsed")}
+        assert not declined & lapsed
+
+
+def test_with_no_days_of_order_required_a_force_is_asked_to_leave_only_when_calm(historical):
+    eager = with_values(historical, [("behaviour", "host", "stable_days")], [0])
+    for seed in range(5):
+        m = CrisisModel(eager, rng=seed).run()
+        restored = actions(m, "order_restored")
+        for e in actions(m, "withdrawal_requested"):
+            assert restored and e.time >= restored[0].time
