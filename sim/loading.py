@@ -3,7 +3,7 @@
 Every problem with an input file becomes an :class:`InputError` whose ``str()`` is one line
 naming the file, the line and the dotted key path, e.g.::
 
-    scenarios/foo.yaml:12: actors.russia.params.threshold: Input should be ... (got 3.5)
+    scenarios/foo.yaml:12: behaviour.provider.rungs.pledge: Input should be ... (got 3.5)
 
 Key paths are tuples of mapping keys and list indices, e.g. ``("events", 3, "day")``; they
 are printed as ``events[3].day`` (see :func:`format_key`).

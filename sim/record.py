@@ -34,8 +34,8 @@ class RecordEvent:
     """One dated event of the historical record, with its sources.
 
     Attributes:
-        date: Local date in Kazakhstan.
-        actor: Acting party (``kazakhstan``, ``csto``, ``ots``, ``other`` ...).
+        date: Local date of the crisis.
+        actor: Acting party, in the record's own names (``kazakhstan``, ``csto``, ``other`` ...).
         action: Short name of what happened (the record's own names, not ``ACTIONS``).
         description: What happened, as the sources say.
         agreement: How far the sources agree.

@@ -2,7 +2,7 @@
 
 An expression is a column name (``casualty_index``) or a pandas expression over the columns
 (``request_to == 'ots'``, ``arrival_day - request_day``); parameter columns, whose names hold
-dots, go in backticks (```actors.russia.params.airlift_days` * 2``).
+dots, go in backticks (```actors.russia.force.transport_days` * 2``).
 """
 
 from __future__ import annotations
