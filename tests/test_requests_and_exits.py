@@ -62,3 +62,19 @@ def test_with_no_days_of_order_required_a_force_is_asked_to_leave_only_when_calm
         restored = actions(m, "order_restored")
         for e in actions(m, "withdrawal_requested"):
             assert restored and e.time >= restored[0].time
+
+
+def test_a_request_that_comes_while_a_decision_is_under_way_is_answered_after_it(historical):
+    from sim.rules import Decision
+
+    m = CrisisModel(historical, rng=1)
+    china = m.providers["china"]
+    china.busy = True  # a statement being decided
+    china.receive_request("assistance")
+    assert china.asked == "assistance" and not china.answered
+    china.take("statement", Decision(True, {}, "test"))
+    assert china.answered or china.busy  # help decided, or a refusal on its way
+    m.run()
+    assert any(
+        e.actor == "china" and e.action in ("request_refused", "assistance_sent") for e in m.events
+    )

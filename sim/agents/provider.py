@@ -45,7 +45,6 @@ class Provider(mesa.Agent):
         self.pledged = False
         self.said: str | None = None  # the kind of its last statement
         self.deployed = False
-        self.scope = ""
         self.plan: dict[str, int] = {}
         self.troops: dict[str, int] = {}
         self.leaving = False
@@ -217,11 +216,13 @@ class Provider(mesa.Agent):
     def receive_request(self, level: str) -> None:
         """The host asks for ``level`` (assistance or troops): weigh now, answer after latency."""
         self.asked, self.answered = level, False
-        if self.busy:
-            return
+        if not self.busy:  # else the decision under way is taken first, then this is answered
+            self._answer()
+
+    def _answer(self) -> None:
+        """Weigh the request now: decide on help, or refuse after the procedure's latency."""
         if self.consider() is None:
-            m = self.model
-            m.later(provider_rules.latency(self.latency_days(), 0.0), self._refuse)
+            self.model.later(provider_rules.latency(self.latency_days(), 0.0), self._refuse)
             self.busy = True
 
     def _refuse(self) -> None:
@@ -258,6 +259,8 @@ class Provider(mesa.Agent):
         if rung in ladder.ANSWERS:
             self.answered = True
         getattr(self, f"_{rung}")(d)
+        if self.asked and not self.answered and not self.busy:
+            self._answer()  # a request that came while this was being decided
 
     def statement_kind(self) -> str:
         """What it would say now (see ``rules.provider.statement_kind``)."""
@@ -328,7 +331,7 @@ class Provider(mesa.Agent):
         m = self.model
         lead = self.lead
         plan = self.plan = self._plan(scope)
-        self.deployed, self.scope = True, scope
+        self.deployed = True
         m.emit(
             self.key,
             "deploy_decided",
