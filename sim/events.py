@@ -52,6 +52,7 @@ ACTIONS: dict[str, str] = {
     "emergency_declared": "the host declares emergency rule in a region",
     "emergency_nationwide": "emergency rule covers every region",
     "emergency_lifted": "emergency rule ends in a region",
+    "emergency_blocked": "a parliament lacks the votes to declare emergency rule",
     "threat_framed": "the host frames the threat (terms.kind: terrorism or interference)",
     "request_help": "the host asks a bloc or a state for help (terms.level: assistance, troops)",
     "request_refused": "a bloc or state turns a request down",

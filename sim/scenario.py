@@ -108,6 +108,11 @@ class Shock(Strict):
     origin: list[str] = Field(min_length=1, description="regions hit first (attacked regions)")
     attacker: str | None = Field(None, description="actor id of the attacking state")
     duration_days: P(0, 365, "days an attack or a danger lasts") = 0.0
+    listed: bool = Field(
+        False,
+        description="the armed groups were on a terrorist list (the UN's or a patron's) before "
+        "the crisis: calling them terrorists costs the host nothing",
+    )
 
 
 class Region(Strict):
@@ -268,6 +273,14 @@ class ActorBase(Strict):
     )
 
 
+class EmergencyPower(Strict):
+    """Who declares emergency rule, and with what support (facts of the constitution)."""
+
+    by: Literal["executive", "parliament"] = "executive"
+    support: Share = Field(1.0, description="share of the deputies who back the declaration")
+    needed: Share = Field(0.5, description="share of the deputies the vote needs (quorum)")
+
+
 class HostActor(ActorBase):
     """The state in crisis: its forces and how it sees the providers."""
 
@@ -284,6 +297,15 @@ class HostActor(ActorBase):
     )
     blames: str | None = Field(
         None, description="the state it blames for the unrest, where it did so (a documented claim)"
+    )
+    government_dismissible: bool = Field(
+        True,
+        description="a head of state above the government can let it go as a concession (false "
+        "where the head of government also acts as head of state)",
+    )
+    emergency: EmergencyPower = Field(
+        default_factory=EmergencyPower,
+        description="who declares emergency rule: the executive, or a parliament's vote",
     )
 
 

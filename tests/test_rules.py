@@ -60,10 +60,25 @@ def test_own_forces_are_worth_less_the_worse_it_gets(behaviour):
 
 def test_the_host_frames_only_what_it_can_blame_once_violence_is_national(behaviour):
     p = behaviour.host.model_copy(update={"framing_trigger": 0.05})
-    assert host_rules.frame(0.1, None, p) is NO
-    assert host_rules.frame(0.01, "armed groups", p) is NO
-    assert host_rules.frame(0.1, "armed groups", p).terms["kind"] == "terrorism"
-    assert host_rules.frame(0.1, "iran", p).terms["kind"] == "aggression or interference"
+    assert host_rules.frame(0.1, None, True, 1.0, p) is NO
+    assert host_rules.frame(0.01, "armed groups", True, 1.0, p) is NO
+    assert host_rules.frame(0.1, "armed groups", True, 0.0, p).terms["kind"] == "terrorism"
+    state = host_rules.frame(0.1, "iran", False, 0.0, p)
+    assert state.terms["kind"] == "aggression or interference"
+
+
+def test_unlisted_groups_are_called_terrorists_only_where_the_word_buys_a_legal_basis(behaviour):
+    p = behaviour.host.model_copy(update={"framing_trigger": 0.05})
+    assert host_rules.frame(0.1, "armed groups", False, 0.0, p) is NO
+    d = host_rules.frame(0.1, "armed groups", False, 0.8, p)
+    assert d.act and d.terms["legal_gain"] == 0.8 and "legal basis" in d.reason
+
+
+def test_a_parliament_declares_emergency_rule_only_with_the_votes_it_needs():
+    assert host_rules.emergency_vote("executive", 0.0, 0.5).act
+    assert host_rules.emergency_vote("parliament", 0.6, 0.5).act
+    blocked = host_rules.emergency_vote("parliament", 0.39, 0.5)
+    assert not blocked.act and "39%" in blocked.reason
 
 
 def test_asking_again_needs_a_clearly_worse_crisis():

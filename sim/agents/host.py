@@ -28,7 +28,7 @@ class Host(mesa.Agent):
         self.rules = model.behaviour.host
         self.may_ask = set(self.spec.may_ask)
         self.concessions = 0
-        self.resigned = self.framed = False
+        self.resigned = self.framed = self.blocked = False
         self.pending: set[str] = set()  # providers asked, until they answer
         self.forces: list[str] = []  # providers that decided to send a force
         self.got: set[str] = set()  # providers that answered with assistance
@@ -49,7 +49,11 @@ class Host(mesa.Agent):
             self.concessions += 1
             f.relieve_grievance(m.behaviour.unrest.concession_relief)
             m.emit(self.key, "concession", None, d.terms, d.reason)
-        if not self.resigned and m.scenario_spec.shock.kind == "economic":
+        if (
+            not self.resigned
+            and self.spec.government_dismissible
+            and m.scenario_spec.shock.kind == "economic"
+        ):
             d = rules.threshold_rule(f.protest, p.resign_trigger, "national protest")
             if d.act:
                 self.resigned = True
@@ -58,7 +62,9 @@ class Host(mesa.Agent):
         self._emergency()
         f.update_loads()
         if not self.framed:
-            d = host_rules.frame(f.violence, self.blame(), p)
+            d = host_rules.frame(
+                f.violence, self.blame(), m.scenario_spec.shock.listed, self.framing_gain(), p
+            )
             if d.act:
                 self.framed = True
                 m.emit(self.key, "threat_framed", None, d.terms, d.reason)
@@ -81,11 +87,29 @@ class Host(mesa.Agent):
             return "armed groups"
         return None
 
+    def framing_gain(self) -> float:
+        """The most legal basis calling the threat terrorism adds for a provider it could ask."""
+        m = self.model
+        gains = [
+            prov.legal_basis(framed=True) - prov.legal_basis(framed=False)
+            for k, prov in m.providers.items()
+            if self.legal_route(k)
+        ]
+        return max(gains, default=0.0)
+
+    def groups_held(self) -> bool:
+        """Whether its own forces, in normal times, hold the armed groups that remain everywhere."""
+        return self.model.field.armed_load() <= self.rules.troops_load
+
     def _emergency(self) -> None:
-        """Release quiet regions after the minimum term; declare emergency where triggers pass."""
+        """Lift emergency rule and declare it.
+
+        Quiet regions are released after the minimum term, once its forces hold the armed groups
+        left; emergency rule is declared where triggers pass, if the host has the power to.
+        """
         m, p, f = self.model, self.rules, self.model.field
         today, term = int(m.time), p.emergency_min_days
-        for i in f.releasable(today, term):
+        for i in f.releasable(today, term) if self.groups_held() else []:
             since = f.lift(i)
             m.emit(
                 self.key,
@@ -97,6 +121,8 @@ class Host(mesa.Agent):
         if f.nationwide or (f.restored and f.calm()):
             return
         hit = f.over_triggers(p.emergency_violence, p.emergency_protest, p.assist_load)
+        if hit and not self._may_declare():
+            return
         for i in hit:
             f.declare(i, today)
             m.emit(
@@ -116,6 +142,15 @@ class Host(mesa.Agent):
                 {"share_under_emergency": round(share, 3), "threshold": p.nationwide_share},
                 f"{share:.0%} of the population under emergency rule: extended to the country",
             )
+
+    def _may_declare(self) -> bool:
+        """Whether emergency rule can be declared; the first time a parliament refuses, say so."""
+        power = self.spec.emergency
+        d = host_rules.emergency_vote(power.by, power.support, power.needed)
+        if not d.act and not self.blocked:
+            self.blocked = True
+            self.model.emit(self.key, "emergency_blocked", None, d.terms, d.reason)
+        return d.act
 
     # ---------------------------------------------------------------- asking for help
     def troop_need(self) -> float:
@@ -143,15 +178,10 @@ class Host(mesa.Agent):
         m, sw = self.model, self.model.scenario_spec.switches
         load = m.field.worst_load()
         out = []
-        for k, prov in m.providers.items():
+        for k in m.providers:
             if k in sw.host_never_asks or self.turned_to(k, troops=level == "troops"):
                 continue
-            legal_route = (
-                (k in m.blocs and self.key in prov.members)
-                or bool(prov.treaties)
-                or k in self.may_ask
-            )
-            if not legal_route:
+            if not self.legal_route(k):
                 continue
             if k in self.refusals and not host_rules.worse(
                 load, self.refusals[k], self.rules.reask_factor
@@ -159,6 +189,19 @@ class Host(mesa.Agent):
                 continue
             out.append(k)
         return out
+
+    def legal_route(self, provider: str) -> bool:
+        """Whether ``provider`` could legally answer.
+
+        A bloc it belongs to, a state it has a treaty with, or one it may invite.
+        """
+        m = self.model
+        prov = m.providers[provider]
+        return (
+            (provider in m.blocs and self.key in prov.members)
+            or bool(prov.treaties)
+            or provider in self.may_ask
+        )
 
     def _seek_help(self) -> None:
         """Ask for what it needs.
@@ -292,8 +335,9 @@ class Host(mesa.Agent):
     def _consider_exit(self) -> None:
         """Once order has held long enough, ask each force present to leave.
 
-        Not while an attack or a danger from abroad lasts, nor when it blamed a state (an outside
-        threat that order at home does not end).
+        Not while an attack or a danger from abroad lasts, nor while armed groups remain that its
+        own forces could not hold, nor when it blamed a state (an outside threat that order at home
+        does not end).
         """
         m, f = self.model, self.model.field
         present = [k for k in self.forces if k not in self.sent_home and m.providers[k].troops]
@@ -301,7 +345,7 @@ class Host(mesa.Agent):
             return
         if self.framed and self.blame() not in (None, "armed groups"):
             return
-        if f.threat_lasts():
+        if f.threat_lasts() or not self.groups_held():
             return
         if not f.calm():
             self.stable_days = 0

@@ -71,22 +71,26 @@ class Provider(mesa.Agent):
         return getattr(self.model.behaviour.provider.latency, self.procedure)
 
     # ---------------------------------------------------------------- what it sees
-    def legal_basis(self) -> float:
-        """Legal basis to act in the host, from the treaties in force (``rules.legal``)."""
-        m = self.model
-        if m.field.all_recognised:  # then it changes only with the framing
-            known = self._legal.get(m.host.framed)
-            if known is None:
-                known = self._legal[m.host.framed] = self._legal_basis()
-            return known
-        return self._legal_basis()
+    def legal_basis(self, framed: bool | None = None) -> float:
+        """Legal basis to act in the host, from the treaties in force (``rules.legal``).
 
-    def _legal_basis(self) -> float:
+        Under the host's framing of the threat, or under ``framed`` where given.
+        """
+        m = self.model
+        framed = m.host.framed if framed is None else framed
+        if m.field.all_recognised:  # then it changes only with the framing
+            known = self._legal.get(framed)
+            if known is None:
+                known = self._legal[framed] = self._legal_basis(framed)
+            return known
+        return self._legal_basis(framed)
+
+    def _legal_basis(self, framed: bool) -> float:
         m = self.model
         return legal.legal_basis(
             self.treaties,
             threat=m.scenario_spec.shock.kind,
-            framed=m.host.framed,
+            framed=framed,
             in_scope=m.field.share_in_recognised(),
             invited=self.key in m.host.may_ask,
             p=m.behaviour.legal,

@@ -154,6 +154,16 @@ class UnrestField(mesa.Agent):
             self.model.time <= s.duration_days
         )
 
+    def armed_load(self) -> float:
+        """Armed groups over the host's own forces in normal times, where the ratio is worst.
+
+        Above the bar for troops, its forces alone cannot hold the groups that remain.
+        """
+        return max(
+            (a / s if s > 0 else 20.0) if a > 0 else 0.0
+            for a, s in zip(self.armed, self.security, strict=True)
+        )
+
     def quiet(self, i: int) -> bool:
         """Region ``i`` has neither violence nor active protest."""
         return self.v[i] < self.rules.stable_level and self.p[i] < self.rules.onset_level

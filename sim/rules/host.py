@@ -50,19 +50,48 @@ def ask_level(load: float, p: HostRules) -> Decision:
     return NO
 
 
-def frame(violence: float, blame: str | None, p: HostRules) -> Decision:
+def frame(
+    violence: float, blame: str | None, listed: bool, legal_gain: float, p: HostRules
+) -> Decision:
     """Frame the threat once national violence passes the trigger, if someone can be blamed.
 
-    Terrorism where armed groups act, aggression or interference where a state is blamed: a local
-    riot is crime, a country in flames is an attack.
+    Aggression or interference where a state is blamed; terrorism where armed groups act, if it
+    costs nothing (the groups were listed as terrorists before) or buys a legal basis for help
+    (a defence treaty that covers terrorism and not unrest). A local riot is crime; gangs no one
+    listed stay gangs where the word would buy nothing.
     """
     if blame is None:
         return NO
     d = threshold_rule(violence, p.framing_trigger, "national violence")
     if not d.act:
         return NO
-    kind = "terrorism" if blame == "armed groups" else "aggression or interference"
-    return Decision(True, {**d.terms, "kind": kind, "blamed": blame}, f"{d.reason}: blames {blame}")
+    if blame != "armed groups":
+        why, kind = f"blames {blame}", "aggression or interference"
+    elif listed:
+        why, kind = "blames armed groups listed as terrorists", "terrorism"
+    elif legal_gain > 0:
+        gain = rounded(legal_gain)
+        why, kind = f"blames armed groups: the word adds {gain} legal basis", "terrorism"
+    else:
+        return NO
+    terms = {**d.terms, "kind": kind, "blamed": blame, "legal_gain": rounded(legal_gain)}
+    return Decision(True, terms, f"{d.reason}: {why}")
+
+
+def emergency_vote(by: str, support: float, needed: float) -> Decision:
+    """Whether emergency rule can be declared: by the executive, or if the vote finds its support.
+
+    ``support`` and ``needed`` are shares of the deputies (those who back it, the quorum).
+    """
+    if by == "executive":
+        return Decision(True, {}, "declared by the executive")
+    if support >= needed:
+        return Decision(True, {"support": support, "needed": needed}, "parliament votes it")
+    return Decision(
+        False,
+        {"support": support, "needed": needed},
+        f"parliament lacks the votes: {support:.0%} of the deputies back it, {needed:.0%} needed",
+    )
 
 
 def own_forces(load: float, p: HostRules) -> float:
