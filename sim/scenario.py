@@ -171,6 +171,9 @@ class HostRules(Strict):
     troops_load: P(0.01, 20, "load in one region at which the host asks for troops")
     reask_factor: P(1, 10, "how many times worse the load must be to ask again after a refusal")
     min_utility: P(0, 10, "utility a provider must beat (the value of relying on own forces)")
+    patience: P(
+        0.01, 1000, "strain (days at twice the load its forces carry) that halves min_utility"
+    )
     w_legal: Weight
     w_speed: Weight
     w_capacity: Weight

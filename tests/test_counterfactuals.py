@@ -102,12 +102,18 @@ def test_turkey_alone_is_taken_as_a_second_force_or_declined(historical_outcomes
     assert any(o["highest_rung_turkey"] == "pledge" for o in runs)
 
 
-def test_china_pledges_a_force_after_the_request_and_is_declined(historical_outcomes):
+def test_china_asked_after_the_csto_pledges_or_guards_beside_it(historical_outcomes):
+    """Asked second, China either pledges and is declined, or sends equipment and then guards
+    key assets beside the CSTO once its force is there (its primacy at stake)."""
     runs = outcomes_of("china_offers_security_help")
-    assert all(o["force_pledged"] == "china" for o in runs)
-    for o in runs:
+    for base, o in zip(historical_outcomes, runs, strict=True):
         assert o["request_to"] == "csto" and o["deployed_by"] == "csto"
-        assert o["offer_declined"] and o["highest_rung_china"] == "pledge"
+        assert o["highest_rung_china"] in ("pledge", "key_assets")
+        if o["highest_rung_china"] == "key_assets":
+            assert o["peak_foreign_troops"] > base["peak_foreign_troops"]
+        else:
+            assert o["force_pledged"] == "china" and o["offer_declined"]
+    assert {o["highest_rung_china"] for o in runs} == {"pledge", "key_assets"}
 
 
 @pytest.mark.parametrize("path", sorted(COUNTERFACTUALS.glob("*.yaml")), ids=lambda p: p.stem)

@@ -52,10 +52,18 @@ def test_the_troop_need_brings_each_overloaded_region_back_to_the_bar():
     assert host_rules.troop_need([0.1, 0.4], [1000.0, 1000.0], bar=0.4, ratio=0.5) == 0.0
 
 
-def test_own_forces_are_worth_less_the_worse_it_gets(behaviour):
-    p = behaviour.host.model_copy(update={"min_utility": 1.0, "troops_load": 0.4})
-    assert host_rules.own_forces(0.2, p) == 1.0
-    assert host_rules.own_forces(0.8, p) == pytest.approx(0.5)
+def test_strain_grows_with_how_far_its_forces_are_overrun(behaviour):
+    p = behaviour.host.model_copy(update={"assist_load": 0.4})
+    assert host_rules.strain(0.3, p) == 0.0
+    assert host_rules.strain(0.8, p) == pytest.approx(1.0)
+    assert host_rules.strain(3.2, p) == pytest.approx(3.0)
+
+
+def test_own_forces_are_worth_half_as_much_after_each_patience_of_strain(behaviour):
+    p = behaviour.host.model_copy(update={"min_utility": 1.0, "patience": 10.0})
+    assert host_rules.own_forces(0.0, p) == 1.0
+    assert host_rules.own_forces(10.0, p) == pytest.approx(0.5)
+    assert host_rules.own_forces(30.0, p) == pytest.approx(0.125)
 
 
 def test_the_host_frames_only_what_it_can_blame_once_violence_is_national(behaviour):
@@ -267,12 +275,12 @@ def test_a_providers_utility_weighs_threat_credibility_primacy_public_and_costs(
     assert provider_rules.utility(s._replace(against_partner=True), t, p)["partner"] == -3.0
 
 
-def test_help_on_the_ground_costs_legitimacy_without_a_basis_and_a_force_its_troops(behaviour):
+def test_a_force_costs_legitimacy_without_a_basis_and_its_troops_equipment_neither(behaviour):
     p = behaviour.provider.model_copy(
         update={"w_legitimacy": 1.0, "w_cost": 1.0, "cost_per_1000": 0.5}
     )
     u = provider_rules.rung_utilities(3.0, ["statement", "assistance", "key_assets"], 2000, 0.25, p)
-    assert u == pytest.approx({"statement": 3.0, "assistance": 2.25, "key_assets": 1.25})
+    assert u == pytest.approx({"statement": 3.0, "assistance": 3.0, "key_assets": 1.25})
 
 
 def test_urgency_shortens_a_decision_to_one_night_at_least():

@@ -38,6 +38,7 @@ class Host(mesa.Agent):
         self.sent_home: set[str] = set()  # forces asked to leave
         self.offers: set[str] = set()  # providers that pledged help if asked
         self.stable_days = 0
+        self.strain = 0.0  # how long and how badly its forces have been overrun (rules.host.strain)
 
     def step(self) -> None:
         """Today's decisions, in the order a government under pressure takes them."""
@@ -61,6 +62,7 @@ class Host(mesa.Agent):
                 m.emit(self.key, "government_resigns", None, d.terms, d.reason)
         self._emergency()
         f.update_loads()
+        self.strain += host_rules.strain(f.worst_load(), p)
         if not self.framed:
             d = host_rules.frame(
                 f.violence, self.blame(), m.scenario_spec.shock.listed, self.framing_gain(), p
@@ -237,7 +239,7 @@ class Host(mesa.Agent):
         utils = {k: host_rules.provider_utility(v, p) for k, v in views.items()}
         sw = m.scenario_spec.switches
         forced = sw.host_asks if sw.host_asks in utils and not self.asked else None
-        own = host_rules.own_forces(load, p)
+        own = host_rules.own_forces(self.strain, p)
         choice = host_rules.choose_provider(utils, own, forced=forced)
         if not choice.act:
             return False

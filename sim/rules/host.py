@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, NamedTuple
 
 from sim.rules.common import NO, Decision, rounded, threshold_rule
@@ -94,13 +95,21 @@ def emergency_vote(by: str, support: float, needed: float) -> Decision:
     )
 
 
-def own_forces(load: float, p: HostRules) -> float:
+def strain(load: float, p: HostRules) -> float:
+    """Today's addition to the strain on its own forces: log2 of the load over the bar for help.
+
+    One a day where the threat is twice what its forces there can carry, nothing below the bar.
+    """
+    return math.log2(load / p.assist_load) if load > p.assist_load else 0.0
+
+
+def own_forces(strain: float, p: HostRules) -> float:
     """The value of relying on its own forces.
 
-    ``min_utility`` while the load is at the bar for troops, falling as the load grows past it (the
-    worse it gets, the more help is worth).
+    ``min_utility``, halved by each ``patience`` of strain: the longer and the worse its forces are
+    overrun, the more help is worth.
     """
-    return p.min_utility * min(1.0, p.troops_load / load) if load > 0 else p.min_utility
+    return p.min_utility * 2.0 ** (-strain / p.patience)
 
 
 def worse(load: float, at_refusal: float, factor: float) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from sim.rules.common import Decision, rounded, weigh
-from sim.rules.ladder import FORCE, ON_REQUEST
+from sim.rules.ladder import FORCE
 
 if TYPE_CHECKING:
     from sim.scenario import ProviderRules, StateActor
@@ -51,15 +51,14 @@ def rung_utilities(
 ) -> dict[str, float]:
     """Utility of each open rung.
 
-    Help on the ground costs legitimacy without a legal basis, and a force costs its troops.
+    A force costs legitimacy without a legal basis, and its troops; equipment, advisers or police
+    sent to a government at its request cost neither.
     """
     out = {}
     for r in rungs:
         u = base
-        if r in ON_REQUEST:
-            u -= p.w_legitimacy * (1 - legal)
         if r in FORCE:
-            u -= p.w_cost * p.cost_per_1000 * troops / 1000
+            u -= p.w_legitimacy * (1 - legal) + p.w_cost * p.cost_per_1000 * troops / 1000
         out[r] = u
     return out
 
