@@ -363,6 +363,9 @@ class Treaty(Strict):
         "recognised", description="where it applies: the parties' recognised territory, or all"
     )
     source: str = Field(min_length=1, description="where the treaty's text or terms are given")
+    in_force: dt.date | None = Field(
+        None, description="the day it enters into force, where that is after the crisis begins"
+    )
 
 
 # ---------------------------------------------------------------- the whole scenario

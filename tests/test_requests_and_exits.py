@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sim.experiments.plan import with_values
 from sim.model import CrisisModel
 from sim.scenario import load_scenario
@@ -78,3 +80,32 @@ def test_a_request_that_comes_while_a_decision_is_under_way_is_answered_after_it
     assert any(
         e.actor == "china" and e.action in ("request_refused", "assistance_sent") for e in m.events
     )
+
+
+def test_a_treaty_in_force_mid_crisis_gives_its_basis_and_its_force_from_that_day(historical):
+    treaty = ("treaties", "collective_security_treaty", "in_force")
+    start = historical.calendar.start
+    late = with_values(historical, [treaty], [start + dt.timedelta(days=6)])
+    m = CrisisModel(late, rng=1)
+    for _ in range(5):
+        m.step()
+    csto = m.providers["csto"]
+    before = csto.legal_basis(framed=True)
+    assert not csto.mechanism()
+    m.step()
+    assert csto.legal_basis(framed=True) > before and csto.mechanism()
+    for seed in range(5):
+        run = CrisisModel(late, rng=seed).run()
+        assert all(e.time >= 6 for e in actions(run, "deploy_decided", "csto")), seed
+
+
+def test_a_refuser_is_asked_again_once_a_treaty_gives_a_firmer_basis(historical):
+    m = CrisisModel(historical, rng=1)
+    for _ in range(3):
+        m.step()
+    host, russia = m.host, m.providers["russia"]
+    load = m.field.worst_load()
+    host.refusals["russia"] = (load, russia.legal_basis())
+    assert not host.may_ask_again("russia", load)
+    host.refusals["russia"] = (load, russia.legal_basis() - 0.1)
+    assert host.may_ask_again("russia", load)

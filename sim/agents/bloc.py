@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sim.agents.provider import Provider
@@ -47,14 +46,13 @@ class Bloc(Provider):
                 out.append(s)
         return out
 
-    @cached_property
     def mechanism(self) -> bool:
         """Whether a treaty in force gives the bloc a mechanism to send people to the host."""
-        return any(t.kind in MECHANISMS for t, _ in self.treaties)
+        return any(t.kind in MECHANISMS for t, _ in self.treaties_now())
 
     def has_force(self) -> bool:
         """A lead with a force, and a treaty that gives the bloc a mechanism to send it."""
-        return self.mechanism and super().has_force()
+        return self.mechanism() and super().has_force()
 
     def _consultations(self, d: Decision) -> None:
         m, chair = self.model, self.spec.chair

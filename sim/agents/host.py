@@ -33,7 +33,8 @@ class Host(mesa.Agent):
         self.forces: list[str] = []  # providers that decided to send a force
         self.got: set[str] = set()  # providers that answered with assistance
         self.asked: list[str] = []
-        self.refusals: dict[str, float] = {}  # provider -> load when it was asked and refused
+        self.refusals: dict[str, tuple[float, float]] = {}  # provider -> (load, legal basis) when
+        # it was asked and refused
         self.asked_at: dict[str, float] = {}  # provider -> load when last asked
         self.sent_home: set[str] = set()  # forces asked to leave
         self.offers: set[str] = set()  # providers that pledged help if asked
@@ -175,7 +176,8 @@ class Host(mesa.Agent):
         """Providers that could legally answer.
 
         Blocs it belongs to, states it has a treaty with, states it may invite; not those asked
-        already, nor those that refused unless things are clearly worse since.
+        already, nor those that refused unless things are clearly worse since or a treaty has
+        since given a firmer basis.
         """
         m, sw = self.model, self.model.scenario_spec.switches
         load = m.field.worst_load()
@@ -185,12 +187,17 @@ class Host(mesa.Agent):
                 continue
             if not self.legal_route(k):
                 continue
-            if k in self.refusals and not host_rules.worse(
-                load, self.refusals[k], self.rules.reask_factor
-            ):
+            if k in self.refusals and not self.may_ask_again(k, load):
                 continue
             out.append(k)
         return out
+
+    def may_ask_again(self, provider: str, load: float) -> bool:
+        """After a refusal: the crisis is clearly worse, or a treaty since gives a firmer basis."""
+        at_load, at_basis = self.refusals[provider]
+        return host_rules.worse(load, at_load, self.rules.reask_factor) or (
+            self.model.providers[provider].legal_basis() > at_basis
+        )
 
     def legal_route(self, provider: str) -> bool:
         """Whether ``provider`` could legally answer.
@@ -201,7 +208,7 @@ class Host(mesa.Agent):
         prov = m.providers[provider]
         return (
             (provider in m.blocs and self.key in prov.members)
-            or bool(prov.treaties)
+            or bool(prov.treaties_now())
             or provider in self.may_ask
         )
 
@@ -324,7 +331,8 @@ class Host(mesa.Agent):
     def refused(self, provider: str) -> None:
         """A provider said no: remember the load, and look elsewhere from tomorrow."""
         self.pending.discard(provider)
-        self.refusals[provider] = self.asked_at.get(provider, self.model.field.worst_load())
+        load = self.asked_at.get(provider, self.model.field.worst_load())
+        self.refusals[provider] = (load, self.model.providers[provider].legal_basis())
 
     def helped_by(self, provider: str, troops: bool = True) -> None:
         """A provider answered with help on the ground."""

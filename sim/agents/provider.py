@@ -21,6 +21,7 @@ from sim.rules.common import Decision, rounded
 if TYPE_CHECKING:
     from sim.agents.state import State
     from sim.model import CrisisModel
+    from sim.scenario import Treaty
 
 
 class Provider(mesa.Agent):
@@ -49,7 +50,7 @@ class Provider(mesa.Agent):
         self.troops: dict[str, int] = {}
         self.leaving = False
         self.weighed: dict = {}  # the terms of its last weighing
-        self._legal: dict[bool, float] = {}  # legal basis by framing, where it depends on no more
+        self._legal: dict[tuple, float] = {}  # legal basis by framing and treaties in force
 
     # ---------------------------------------------------------------- who weighs
     @property
@@ -78,17 +79,18 @@ class Provider(mesa.Agent):
         """
         m = self.model
         framed = m.host.framed if framed is None else framed
-        if m.field.all_recognised:  # then it changes only with the framing
-            known = self._legal.get(framed)
+        if m.field.all_recognised:  # then it changes only with the framing and the treaties
+            key = (framed, len(self.treaties_now()))
+            known = self._legal.get(key)
             if known is None:
-                known = self._legal[framed] = self._legal_basis(framed)
+                known = self._legal[key] = self._legal_basis(framed)
             return known
         return self._legal_basis(framed)
 
     def _legal_basis(self, framed: bool) -> float:
         m = self.model
         return legal.legal_basis(
-            self.treaties,
+            self.treaties_now(),
             threat=m.scenario_spec.shock.kind,
             framed=framed,
             in_scope=m.field.share_in_recognised(),
@@ -97,13 +99,27 @@ class Provider(mesa.Agent):
         )
 
     @cached_property
-    def treaties(self) -> list:
+    def treaties(self) -> list[tuple[Treaty, bool, int]]:
         """The treaties under which it acts for the host.
 
-        Each with whether the attacker is a party to it.
+        Each with whether the attacker is a party to it, and the day it enters into force (0 for
+        one in force before the crisis).
         """
         sc = self.model.scenario_spec
-        return [(t, sc.shock.attacker in sc.parties(t)) for t in sc.bound(self.key)]
+        start = sc.calendar.start
+        return [
+            (
+                t,
+                sc.shock.attacker in sc.parties(t),
+                max(0, (t.in_force - start).days) if t.in_force else 0,
+            )
+            for t in sc.bound(self.key)
+        ]
+
+    def treaties_now(self) -> list[tuple[Treaty, bool]]:
+        """The treaties in force today, each with whether the attacker is a party to it."""
+        today = self.model.time
+        return [(t, party) for t, party, day in self.treaties if day <= today]
 
     def situation(self, who: State) -> provider_rules.Situation:
         """Today's crisis as this provider sees it, through the traits of ``who``."""
