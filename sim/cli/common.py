@@ -41,6 +41,17 @@ def positive(text: str) -> int:
     return _whole(text, 1)
 
 
+def share(text: str) -> float:
+    """A number strictly between 0 and 1."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+    if not 0 < x < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), not {x:g}")
+    return x
+
+
 def port(text: str) -> int:
     """A TCP port, 1 to 65535."""
     return _whole(text, 1, 65535)

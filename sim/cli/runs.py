@@ -1,4 +1,4 @@
-"""``sim run``, ``sim compare`` and ``sim replay-check``: scenarios run over seeds."""
+"""``sim run``, ``compare``, ``replay-check`` and ``identify``: scenarios run over seeds."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sim.cli.common import (
     results_folder,
     seed,
     set_option,
+    share,
 )
 from sim.errors import InputError, Interrupted
 
@@ -223,6 +224,65 @@ def cmd_replay_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_identify(args: argparse.Namespace) -> int:
+    """Step each free parameter; print which targets it moves, the pinned and the unconstrained."""
+    import sys
+
+    from sim.experiments import identify as ident
+    from sim.jsonout import dumps
+    from sim.scenario import load_scenario
+
+    seeds = seeds_from(args.seed, args.seeds)
+    moves: dict[str, list[str]] = {}
+    for path in args.files:
+        scenario = load_scenario(path)
+        record = scenario_record(path, scenario)
+
+        def progress(n: int, total: int, name: str, crisis: str = scenario.name) -> None:
+            print(f"\r{crisis}: {n}/{total} {name:<60.60}", end="", file=sys.stderr, flush=True)
+
+        found = ident.identify(
+            path,
+            record,
+            seeds,
+            share=args.step,
+            min_shift=args.min_shift,
+            only=args.only,
+            progress=None if args.json else progress,
+        )
+        if not args.json:
+            print(file=sys.stderr)
+        tag = f"{scenario.name}:" if len(args.files) > 1 else ""
+        for m in found:
+            moves.setdefault(m.path, []).extend(f"{tag}{t}" for t in m.moves)
+    pinned = [p for p, ts in moves.items() if len(ts) == 1]
+    unconstrained = [p for p, ts in moves.items() if not ts]
+    alone = sorted({moves[p][0] for p in pinned})
+    if args.json:
+        rows = [{"path": p, "moves": ts} for p, ts in moves.items()]
+        print(
+            dumps(
+                {
+                    "parameters": rows,
+                    "pinned": pinned,
+                    "unconstrained": unconstrained,
+                    "targets_moved_alone": alone,
+                }
+            )
+        )
+        return 0
+    width = max((len(p) for p in moves), default=0)
+    for p, ts in moves.items():
+        print(f"{p:<{width}}  {', '.join(ts) or '-'}")
+    print(f"\npinned ({len(pinned)}, each moves one target): " + (", ".join(pinned) or "none"))
+    print(f"targets moved alone by one parameter ({len(alone)}): " + (", ".join(alone) or "none"))
+    print(
+        f"unconstrained ({len(unconstrained)}, move no target): "
+        + (", ".join(unconstrained) or "none")
+    )
+    return 0
+
+
 def scenario_record(path: str, scenario: Scenario):
     """The record a scenario names, loaded; a one-line error if it names none or a bad one."""
     from sim.record import load_record
@@ -292,3 +352,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     set_option(p, "every scenario")
     p.set_defaults(func=cmd_replay_check)
+
+    p = sub.add_parser(
+        "identify", help="which dated targets each free parameter moves (one-at-a-time steps)"
+    )
+    p.add_argument("files", nargs="+", metavar="SCENARIO", help="scenario files with records")
+    p.add_argument("--seeds", type=positive, default=40, help="common seeds per step (default 40)")
+    p.add_argument("--seed", type=seed, default=1, help="first seed (default 1)")
+    p.add_argument(
+        "--step", type=share, default=0.2, help="step, a share of each value (default 0.2)"
+    )
+    p.add_argument(
+        "--min-shift",
+        type=float,
+        default=0.5,
+        help="mean shift of a target's date, in days, that counts as moving it (default 0.5)",
+    )
+    p.add_argument(
+        "--only", nargs="+", default=[], metavar="PREFIX", help="only parameters under these paths"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_identify)
