@@ -65,9 +65,10 @@ class Host(mesa.Agent):
         f.update_loads()
         self.strain += host_rules.strain(f.worst_load(), p)
         if not self.framed:
-            d = host_rules.frame(
-                f.violence, self.blame(), m.scenario_spec.shock.listed, self.framing_gain(), p
-            )
+            blame, listed = self.blame(), m.scenario_spec.shock.listed
+            weigh = blame is not None and f.violence > p.framing_trigger  # else it cannot frame
+            gain = self.framing_gain() if weigh else 0.0
+            d = host_rules.frame(f.violence, blame, listed, gain, p)
             if d.act:
                 self.framed = True
                 m.emit(self.key, "threat_framed", None, d.terms, d.reason)
@@ -112,7 +113,8 @@ class Host(mesa.Agent):
         """
         m, p, f = self.model, self.rules, self.model.field
         today, term = int(m.time), p.emergency_min_days
-        for i in f.releasable(today, term) if self.groups_held() else []:
+        quiet = f.releasable(today, term)
+        for i in quiet if quiet and self.groups_held() else []:
             since = f.lift(i)
             m.emit(
                 self.key,
