@@ -66,3 +66,10 @@ def test_identify_prints_json_with_the_pinned_and_the_unconstrained(capsys):
     assert out["pinned"] == ["behaviour.provider.withdrawal_rate"]
     assert out["unconstrained"] == ["behaviour.influence.exit_gain"]
     assert out["targets_moved_alone"] == ["withdrawal_complete"]
+
+
+def test_only_that_names_no_free_parameter_is_a_one_line_error(capsys):
+    code = main(["identify", str(KZ2022), "--seeds", "1", "--only", "behaviour.nothing"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith("--only behaviour.nothing: no free parameter of")

@@ -89,6 +89,9 @@ def identify(
 
     ``only`` keeps the parameters whose dotted path starts with one of its prefixes. A step that
     leaves the format's range is skipped; a parameter with no step left moves nothing.
+
+    Raises:
+        InputError: ``only`` names no free parameter.
     """
     data, sources = load_document(path)
     base = validate(Scenario, data, sources)
@@ -103,6 +106,8 @@ def identify(
         for keys, value in free_parameters(data)
         if not only or any(".".join(map(str, keys)).startswith(p) for p in only)
     ]
+    if only and not params:
+        raise InputError(f"--only {' '.join(only)}", f"no free parameter of {path} lies under it")
     out = []
     for n, (keys, value) in enumerate(params, 1):
         dotted = ".".join(map(str, keys))
