@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from sim.cli import main
 from sim.experiments import identify as ident
 from sim.loading import load_document
@@ -73,3 +75,25 @@ def test_only_that_names_no_free_parameter_is_a_one_line_error(capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1
     assert err.startswith("--only behaviour.nothing: no free parameter of")
+
+
+def test_bare_behavioural_numbers_are_free_and_only_matches_whole_path_parts(tmp_path):
+    child = tmp_path / "bare.yaml"
+    scenario = load_scenario(KZ2022)
+    child.write_text(
+        f"extends: {KZ2022}\nrecord: {scenario.record}\nbehaviour:\n  host:\n"
+        "    nationwide_share: 0.7\n"
+    )
+    data, _ = load_document(child)
+    free = {".".join(map(str, k)): v for k, v in ident.free_parameters(data)}
+    assert free["behaviour.host.nationwide_share"] == 0.7
+    assert ident.under("actors.us.stake", "actors.us")
+    assert not ident.under("actors.usa.stake", "actors.us")
+
+
+def test_min_shift_must_be_a_positive_number(capsys):
+    for bad in ("0", "-1", "nan"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["identify", str(KZ2022), "--min-shift", bad])
+        assert exit_.value.code == 2, bad
+        assert "must be a positive number" in capsys.readouterr().err

@@ -6,10 +6,11 @@ import datetime as dt
 
 from sim.experiments.plan import with_values
 from sim.model import CrisisModel
-from sim.scenario import load_scenario
+from sim.scenario import Treaty, load_scenario
 from tests.conftest import ROOT
 
 ALONE = ROOT / "scenarios" / "counterfactuals" / "turkey_goes_alone.yaml"
+LIBYA = ROOT / "scenarios" / "crises" / "ly2019.yaml"
 
 
 def actions(m: CrisisModel, action: str, actor: str | None = None) -> list:
@@ -99,13 +100,25 @@ def test_a_treaty_in_force_mid_crisis_gives_its_basis_and_its_force_from_that_da
         assert all(e.time >= 6 for e in actions(run, "deploy_decided", "csto")), seed
 
 
-def test_a_refuser_is_asked_again_once_a_treaty_gives_a_firmer_basis(historical):
-    m = CrisisModel(historical, rng=1)
-    for _ in range(3):
-        m.step()
-    host, russia = m.host, m.providers["russia"]
-    load = m.field.worst_load()
-    host.refusals["russia"] = (load, russia.legal_basis())
-    assert not host.may_ask_again("russia", load)
-    host.refusals["russia"] = (load, russia.legal_basis() - 0.1)
-    assert host.may_ask_again("russia", load)
+def italy_asked(sc) -> list[float]:
+    m = CrisisModel(sc, rng=1).run()
+    return [e.time for e in actions(m, "request_help", "gna") if e.target == "italy"]
+
+
+def test_a_refuser_is_asked_again_once_a_treaty_gives_a_firmer_basis():
+    libya = load_scenario(LIBYA)
+    before = italy_asked(libya)
+    assert before and max(before) < 10  # refused, and not asked again without a new basis
+    for late in (10, 20):
+        pact = Treaty(
+            name="an Italy-GNA assistance pact, for the test",
+            parties=["italy", "gna"],
+            kind="mutual_assistance",
+            article="help on request",
+            source="test",
+            in_force=libya.calendar.start + dt.timedelta(days=late),
+        )
+        sc = libya.model_copy(update={"treaties": {**libya.treaties, "pact": pact}})
+        after = italy_asked(sc)
+        assert [t for t in after if t < late] == before
+        assert min(t for t in after if t >= late) == late

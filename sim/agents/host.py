@@ -33,9 +33,9 @@ class Host(mesa.Agent):
         self.forces: list[str] = []  # providers that decided to send a force
         self.got: set[str] = set()  # providers that answered with assistance
         self.asked: list[str] = []
-        self.refusals: dict[str, tuple[float, float]] = {}  # provider -> (load, legal basis) when
-        # it was asked and refused
-        self.asked_at: dict[str, float] = {}  # provider -> load when last asked
+        self.refusals: dict[str, tuple[float, float, bool]] = {}  # provider -> asked_at, refused
+        self.asked_at: dict[str, tuple[float, float, bool]] = {}  # provider -> (load, its legal
+        # basis, framed) when last asked
         self.sent_home: set[str] = set()  # forces asked to leave
         self.offers: set[str] = set()  # providers that pledged help if asked
         self.stable_days = 0
@@ -92,7 +92,10 @@ class Host(mesa.Agent):
         return None
 
     def framing_gain(self) -> float:
-        """The most legal basis calling the threat terrorism adds for a provider it could ask."""
+        """The most legal basis calling the threat terrorism adds for a provider with a legal route.
+
+        Whether or not the host will ask it: a route kept open has its value.
+        """
         m = self.model
         gains = [
             prov.legal_basis(framed=True) - prov.legal_basis(framed=False)
@@ -195,10 +198,14 @@ class Host(mesa.Agent):
         return out
 
     def may_ask_again(self, provider: str, load: float) -> bool:
-        """After a refusal: the crisis is clearly worse, or a treaty since gives a firmer basis."""
-        at_load, at_basis = self.refusals[provider]
+        """After a refusal: the crisis is clearly worse, or the basis is firmer, framing aside.
+
+        Firmer under the framing it was asked with: a treaty in force since, or more of the threat
+        inside a treaty's scope.
+        """
+        at_load, at_basis, framed = self.refusals[provider]
         return host_rules.worse(load, at_load, self.rules.reask_factor) or (
-            self.model.providers[provider].legal_basis() > at_basis
+            self.model.providers[provider].legal_basis(framed=framed) > at_basis
         )
 
     def legal_route(self, provider: str) -> bool:
@@ -254,7 +261,7 @@ class Host(mesa.Agent):
             return False
         target = choice.terms["choice"]
         self.pending.add(target)
-        self.asked_at[target] = load
+        self.asked_at[target] = (load, m.providers[target].legal_basis(), self.framed)
         self.asked.append(target)
         self.refusals.pop(target, None)
         m.emit(
@@ -333,8 +340,9 @@ class Host(mesa.Agent):
     def refused(self, provider: str) -> None:
         """A provider said no: remember the load, and look elsewhere from tomorrow."""
         self.pending.discard(provider)
-        load = self.asked_at.get(provider, self.model.field.worst_load())
-        self.refusals[provider] = (load, self.model.providers[provider].legal_basis())
+        prov = self.model.providers[provider]
+        now = (self.model.field.worst_load(), prov.legal_basis(), self.framed)
+        self.refusals[provider] = self.asked_at.get(provider, now)  # now: asked from outside
 
     def helped_by(self, provider: str, troops: bool = True) -> None:
         """A provider answered with help on the ground."""

@@ -41,6 +41,17 @@ def positive(text: str) -> int:
     return _whole(text, 1)
 
 
+def positive_number(text: str) -> float:
+    """A number greater than 0."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+    if not x > 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return x
+
+
 def share(text: str) -> float:
     """A number strictly between 0 and 1."""
     try:

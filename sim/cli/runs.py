@@ -16,6 +16,7 @@ from sim.cli.common import (
     executor_options,
     known_actions,
     positive,
+    positive_number,
     results_folder,
     seed,
     set_option,
@@ -255,6 +256,9 @@ def cmd_identify(args: argparse.Namespace) -> int:
         tag = f"{scenario.name}:" if len(args.files) > 1 else ""
         for m in found:
             moves.setdefault(m.path, []).extend(f"{tag}{t}" for t in m.moves)
+    if args.only and not moves:
+        only = " ".join(args.only)
+        raise InputError(f"--only {only}", "no free parameter of the files lies under it")
     pinned = [p for p, ts in moves.items() if len(ts) == 1]
     unconstrained = [p for p, ts in moves.items() if not ts]
     alone = sorted({moves[p][0] for p in pinned})
@@ -275,7 +279,7 @@ def cmd_identify(args: argparse.Namespace) -> int:
     for p, ts in moves.items():
         print(f"{p:<{width}}  {', '.join(ts) or '-'}")
     print(f"\npinned ({len(pinned)}, each moves one target): " + (", ".join(pinned) or "none"))
-    print(f"targets moved alone by one parameter ({len(alone)}): " + (", ".join(alone) or "none"))
+    print(f"targets some parameter moves alone ({len(alone)}): " + (", ".join(alone) or "none"))
     print(
         f"unconstrained ({len(unconstrained)}, move no target): "
         + (", ".join(unconstrained) or "none")
@@ -364,7 +368,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--min-shift",
-        type=float,
+        type=positive_number,
         default=0.5,
         help="mean shift of a target's date, in days, that counts as moving it (default 0.5)",
     )

@@ -39,11 +39,14 @@ class Moves:
 
 def free_parameters(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, int | float]]:
     """Key paths and values of the free parameters in a loaded (merged) document."""
+    behaviour = bool(path) and path[0] == "behaviour"
+    if behaviour and isinstance(data, int | float) and not isinstance(data, bool):
+        yield path, data
+        return
     if isinstance(data, dict):
         if set(data) == {"value", "source"}:
             value, source = data["value"], str(data["source"]).lower()
             number = isinstance(value, int | float) and not isinstance(value, bool)
-            behaviour = bool(path) and path[0] == "behaviour"
             if number and (behaviour or any(mark in source for mark in FREE_MARKS)):
                 yield path, value
             return
@@ -90,8 +93,6 @@ def identify(
     ``only`` keeps the parameters whose dotted path starts with one of its prefixes. A step that
     leaves the format's range is skipped; a parameter with no step left moves nothing.
 
-    Raises:
-        InputError: ``only`` names no free parameter.
     """
     data, sources = load_document(path)
     base = validate(Scenario, data, sources)
@@ -104,10 +105,8 @@ def identify(
     params = [
         (keys, value)
         for keys, value in free_parameters(data)
-        if not only or any(".".join(map(str, keys)).startswith(p) for p in only)
+        if not only or any(under(".".join(map(str, keys)), p) for p in only)
     ]
-    if only and not params:
-        raise InputError(f"--only {' '.join(only)}", f"no free parameter of {path} lies under it")
     out = []
     for n, (keys, value) in enumerate(params, 1):
         dotted = ".".join(map(str, keys))
@@ -127,9 +126,14 @@ def identify(
             for tid, ref in reference.items():
                 shift = statistics.fmean(abs(a - b) for a, b in zip(days[tid], ref, strict=True))
                 shifts[tid] = max(shifts.get(tid, 0.0), shift)
-        moved = tuple(t for t in reference if shifts.get(t, 0.0) >= min_shift)
+        moved = tuple(t for t in reference if taken and shifts[t] >= min_shift)
         out.append(Moves(dotted, float(value), tuple(taken), moved, shifts))
     return out
+
+
+def under(path: str, prefix: str) -> bool:
+    """Whether dotted ``path`` is ``prefix`` or under it (``actors.usa`` is not ``actors.us``)."""
+    return path == prefix or path.startswith(prefix.rstrip(".") + ".")
 
 
 def pinned(found: Sequence[Moves]) -> list[Moves]:
