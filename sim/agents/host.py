@@ -33,7 +33,8 @@ class Host(mesa.Agent):
         self.forces: list[str] = []  # providers that decided to send a force
         self.got: set[str] = set()  # providers that answered with assistance
         self.asked: list[str] = []
-        self.refusals: dict[str, tuple[float, float, bool]] = {}  # provider -> asked_at, refused
+        self.refusals: dict[str, tuple[float, float, bool]] = {}  # provider -> its asked_at entry,
+        # once it refused
         self.asked_at: dict[str, tuple[float, float, bool]] = {}  # provider -> (load, its legal
         # basis, framed) when last asked
         self.sent_home: set[str] = set()  # forces asked to leave
@@ -181,8 +182,7 @@ class Host(mesa.Agent):
         """Providers that could legally answer.
 
         Blocs it belongs to, states it has a treaty with, states it may invite; not those asked
-        already, nor those that refused unless things are clearly worse since or a treaty has
-        since given a firmer basis.
+        already, nor those that refused unless ``may_ask_again``.
         """
         m, sw = self.model, self.model.scenario_spec.switches
         load = m.field.worst_load()
@@ -342,7 +342,7 @@ class Host(mesa.Agent):
         self.pending.discard(provider)
         prov = self.model.providers[provider]
         now = (self.model.field.worst_load(), prov.legal_basis(), self.framed)
-        self.refusals[provider] = self.asked_at.get(provider, now)  # now: asked from outside
+        self.refusals[provider] = self.asked_at.get(provider, now)  # now: asked around the host
 
     def helped_by(self, provider: str, troops: bool = True) -> None:
         """A provider answered with help on the ground."""
