@@ -122,3 +122,43 @@ def test_a_refuser_is_asked_again_once_a_treaty_gives_a_firmer_basis():
         after = italy_asked(sc)
         assert [t for t in after if t < late] == before
         assert min(t for t in after if t >= late) == late
+
+
+MALI = ROOT / "scenarios" / "crises" / "ml2013.yaml"
+IRAQ = ROOT / "scenarios" / "crises" / "iq2014.yaml"
+
+
+def test_armed_groups_its_forces_cannot_hold_count_in_the_troop_need():
+    from sim.rules import host as host_rules
+
+    m = CrisisModel(load_scenario(MALI), rng=1)
+    m.run_for(1)
+    f, p = m.field, m.host.rules
+    by_violence = host_rules.troop_need(
+        f.load, f.personnel, p.troops_load, m.behaviour.unrest.foreign_ratio
+    )
+    assert m.host.troop_need() > by_violence  # the north, held by armed groups, quiet yet
+    for seed in range(5):
+        m = CrisisModel(load_scenario(MALI), rng=seed).run()
+        asked = {e.target for e in actions(m, "request_help", "mali")}
+        assert {"france", "ecowas"} <= asked, seed  # France's force alone falls short
+
+
+def test_a_provider_asked_before_it_has_spoken_says_where_it_stands_that_day():
+    for seed in range(5):
+        m = CrisisModel(load_scenario(IRAQ), rng=seed).run()
+        ask = next(e for e in actions(m, "request_help", "iraq") if e.target == "us")
+        said = actions(m, "statement", "us")
+        assert said and said[0].time == ask.time, seed
+        assert said[0].terms["kind"] == "support"
+        answers = [e for e in m.events if e.actor == "us" and e.action != "statement"]
+        assert answers and answers[0].time > ask.time  # the answer comes after its latency
+
+
+def test_a_bloc_whose_force_is_decided_still_convenes_its_leaders():
+    for seed in range(5):
+        m = CrisisModel(load_scenario(MALI), rng=seed).run()
+        decided = actions(m, "deploy_decided", "ecowas")
+        held = actions(m, "summit_held", "ecowas")
+        assert decided and held and held[0].time > decided[0].time, seed
+        assert m.providers["ecowas"].rung in ("key_assets", "combat")  # the force stays its rung

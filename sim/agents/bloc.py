@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.agents.provider import Provider
-from sim.rules.common import Decision
+from sim.rules import ladder
+from sim.rules import provider as provider_rules
+from sim.rules.common import Decision, rounded
 
 if TYPE_CHECKING:
     from sim.agents.state import State
@@ -24,6 +26,7 @@ class Bloc(Provider):
         self.name = self.spec.name
         self.members = list(self.spec.members)
         self.procedure = self.spec.procedure
+        self.convened = False  # its leaders have been called to an extraordinary meeting
 
     @property
     def voice(self) -> State | None:
@@ -54,8 +57,25 @@ class Bloc(Provider):
         """A lead with a force, and a treaty that gives the bloc a mechanism to send it."""
         return self.mechanism() and super().has_force()
 
+    def step(self) -> None:
+        """Weigh the crisis; once its force is decided, its words still climb, a rung a day."""
+        super().step()
+        if self.deployed and not self.convened and not self.leaving and self.voice is not None:
+            self._words_beside_force()
+
+    def _words_beside_force(self) -> None:
+        """The chair speaks, then calls the leaders, if the crisis by its traits clears the bar."""
+        m, voice = self.model, self.voice
+        rung = "consultations" if self.said else "statement"
+        terms = provider_rules.utility(self.situation(voice), voice.spec, m.behaviour.provider)
+        d = ladder.climb({rung: sum(terms.values())}, m.behaviour.provider.rungs, None, True)
+        if d.act:
+            shown = {k: rounded(x) for k, x in terms.items()} | d.terms
+            getattr(self, f"_{rung}")(Decision(True, shown, f"beside its force; {d.reason}"))
+
     def _consultations(self, d: Decision) -> None:
         m, chair = self.model, self.spec.chair
+        self.convened = True
         notice = m.behaviour.provider.convene_days
         m.emit(
             chair,

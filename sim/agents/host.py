@@ -165,11 +165,13 @@ class Host(mesa.Agent):
     def troop_need(self) -> float:
         """Troops that would bring every overloaded region back to the load it can carry.
 
-        See ``rules.host.troop_need``.
+        Overloaded by violence (or danger), or by armed groups its forces there could not hold:
+        see ``rules.host.troop_need``.
         """
         f = self.model.field
+        load = [max(x, a) for x, a in zip(f.load, f.armed_loads(), strict=True)]
         return host_rules.troop_need(
-            f.load, f.personnel, self.rules.troops_load, self.model.behaviour.unrest.foreign_ratio
+            load, f.personnel, self.rules.troops_load, self.model.behaviour.unrest.foreign_ratio
         )
 
     def covered(self) -> float:

@@ -202,6 +202,8 @@ class Provider(mesa.Agent):
             assists=self.lead is not None and not self.blocked(),
         )
         if self.asked:  # an answer to a request is a mission or help on the ground, or a refusal
+            if self.said is None and "statement" in open_rungs:
+                self._speak_on_request(base)
             open_rungs = [r for r in open_rungs if r in ladder.ANSWERS]
         troops = self.lead.spec.force.troops if self.can_send() else 0.0
         utils = provider_rules.rung_utilities(
@@ -223,6 +225,14 @@ class Provider(mesa.Agent):
         )
         m.later(wait, self.take, rung, decision)
         return decision
+
+    def _speak_on_request(self, base: float) -> None:
+        """Asked before it has spoken, it says where it stands the same day, if words clear."""
+        d = ladder.climb({"statement": base}, self.model.behaviour.provider.rungs, None, True)
+        if d.act:
+            if ladder.rank(self.rung) < ladder.rank("statement"):
+                self.rung, self.rung_day = "statement", int(self.model.time)
+            self._statement(Decision(True, d.terms, f"asked for help; {d.reason}"))
 
     def mission_scope(self) -> str:
         """Combat against an attack or overwhelming violence; otherwise key assets."""

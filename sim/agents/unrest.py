@@ -154,15 +154,19 @@ class UnrestField(mesa.Agent):
             self.model.time <= s.duration_days
         )
 
+    def armed_loads(self) -> list[float]:
+        """Per region, armed groups over the host's own forces there in normal times."""
+        return [
+            (a / s if s > 0 else 20.0) if a > 0 else 0.0
+            for a, s in zip(self.armed, self.security, strict=True)
+        ]
+
     def armed_load(self) -> float:
-        """Armed groups over the host's own forces in normal times, where the ratio is worst.
+        """The armed groups' load where it is worst.
 
         Above the bar for troops, its forces alone cannot hold the groups that remain.
         """
-        return max(
-            (a / s if s > 0 else 20.0) if a > 0 else 0.0
-            for a, s in zip(self.armed, self.security, strict=True)
-        )
+        return max(self.armed_loads())
 
     def quiet(self, i: int) -> bool:
         """Region ``i`` has neither violence nor active protest."""
