@@ -9,6 +9,7 @@ faster than numpy, whose per-call overhead dominates; numpy serves the two whole
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import exp
 from typing import TYPE_CHECKING
 
 import mesa
@@ -310,17 +311,18 @@ class UnrestField(mesa.Agent):
                      + g*(contagion*mean(p of neighbours) + media_reach*P)) * e1
                     * (1 - fatigue) when positive
             p    += drive*(1-p) if drive > 0 else drive*p
-            p    -= demobilisation*security*p under emergency rule (curfew, bans),
-                    demobilisation*p when g <= threshold
-            v    += violence_rate*armed*p*(1-v)*e2 [+ magnitude*(1-v) in attacked regions]
-                    - suppression*security*v
-            armed *= 1 - attrition*security   (under emergency rule)
+            p    -= p*(1 - exp(-demobilisation*security)) under emergency rule (curfew,
+                    bans), demobilisation*p when g <= threshold
+            v     = v*exp(-suppression*security)
+                    + violence_rate*armed*p*(1-v)*e2 [+ magnitude*(1-v) in attacked regions]
+            armed *= exp(-attrition*security)   (under emergency rule)
             load  = max(v, danger) / security
             fatigue += fatigue_rate*p   (to 1: protest wears out)
 
         where P is yesterday's national protest and ``security`` the effective security: own
         forces (more under emergency rule, with forces moved in from calm regions) plus the
-        relief foreign troops bring.
+        relief foreign troops bring. Suppression, attrition and curfews act as continuous daily
+        rates (exponential decay), so no amount of security overshoots to below zero.
         """
         r, n = self.rules, self.n
         e = np.exp(r.noise * self.model.rng.standard_normal(2 * n)).tolist()
@@ -349,7 +351,7 @@ class UnrestField(mesa.Agent):
                 drive *= 1 - tired[i]
             new = pi + (drive * (1 - pi) if drive > 0 else drive * pi)
             if em[i]:
-                new -= demob * sec * pi
+                new -= pi * (1.0 - exp(-demob * sec))
             elif gi <= thr:
                 new -= demob * pi
             p[i] = new = 1.0 if new > 1.0 else (0.0 if new < 0.0 else new)
@@ -358,10 +360,10 @@ class UnrestField(mesa.Agent):
             if hit and i in origin:
                 dv += hit * (1 - vi)
             capacity += weight[i] * sec
-            vi += dv - sup * sec * vi
+            vi = vi * exp(-sup * sec) + dv
             v[i] = 1.0 if vi > 1.0 else (0.0 if vi < 0.0 else vi)
             if em[i]:
-                armed[i] *= max(0.0, 1 - att * sec)
+                armed[i] *= exp(-att * sec)
             protest += weight[i] * p[i]
             violence += weight[i] * v[i]
         self.p = p
