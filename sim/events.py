@@ -44,6 +44,7 @@ class Event:
 
 ACTIONS: dict[str, str] = {
     "shock": "the triggering shock hits (terms.kind: economic, political, communal, attack, ...)",
+    "shock_wave": "a later wave of the shock begins (terms.wave: its number, from 1)",
     "protests_begin": "protest starts in a first region",
     "protests_spread": "protest is active in several regions beyond the first",
     "violence_erupts": "violence in a region passes the violent threshold",

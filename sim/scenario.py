@@ -97,8 +97,17 @@ class Calendar(Strict):
     horizon_days: int = Field(ge=1, le=365)
 
 
+class Wave(Strict):
+    """A later wave of the same threat: a new attack, danger or grievance, on a dated day."""
+
+    date: dt.date = Field(description="the day the wave begins (after the start, in the window)")
+    origin: list[str] = Field(min_length=1, description="regions it hits")
+    magnitude: P(0, 5, "grievance added, or daily violence or danger in its origin")
+    duration_days: P(0, 365, "days an attack or a danger lasts") = 0.0
+
+
 class Shock(Strict):
-    """The triggering event on day 0 (a fact of the crisis)."""
+    """The triggering event on day 0 (a fact of the crisis), and any later waves of it."""
 
     kind: Literal[THREATS] = Field(
         description="economic, political or communal: grievance; state_attack or armed_group: "
@@ -112,6 +121,9 @@ class Shock(Strict):
         False,
         description="the armed groups were on a terrorist list (the UN's or a patron's) before "
         "the crisis: calling them terrorists costs the host nothing",
+    )
+    waves: list[Wave] = Field(
+        [], description="later waves of the same threat (a second front, an escalation), dated"
     )
 
 
@@ -426,6 +438,15 @@ class Scenario(Strict):
             out.append((("shock", "attacker"), "the host cannot attack itself"))
         if s.kind in ("state_attack", "armed_group", "spillover") and s.duration_days < 1:
             out.append((("shock", "duration_days"), f"a {s.kind} shock lasts at least 1 day"))
+        start = self.calendar.start
+        end = start + dt.timedelta(days=self.calendar.horizon_days)
+        for i, w in enumerate(s.waves):
+            need(w.origin, regions, ("shock", "waves", i, "origin"), "region")
+            if not start < w.date <= end:
+                why = f"a wave begins after the start ({start}) and by the horizon ({end})"
+                out.append((("shock", "waves", i, "date"), why))
+            if s.kind in ("state_attack", "armed_group", "spillover") and w.duration_days < 1:
+                out.append((("shock", "waves", i, "duration_days"), "a wave lasts at least 1 day"))
         for aid, a in self.actors.items():
             need(list(a.stance), providers, ("actors", aid, "stance"), "bloc or actor")
             need(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import exp
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 import numpy as np
@@ -19,6 +19,15 @@ from sim.scenario import Scenario
 
 if TYPE_CHECKING:
     from sim.model import CrisisModel
+
+
+class Phase(NamedTuple):
+    """The shock or one later wave of it: from ``first`` to ``last`` day, in ``origin``."""
+
+    first: int
+    last: float
+    magnitude: float
+    origin: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class RegionMap:
     armed: list[float]
     security: list[float]
     origin: list[int]
+    waves: list[Phase]  # the shock and its later waves, each with its days and regions
     recognised: list[bool]
     personnel: list[float]  # the host's own security personnel in each region
 
@@ -53,6 +63,7 @@ class RegionMap:
         for i, nbs in enumerate(links):
             for j in nbs:
                 mixing[i, j] = 1.0 / len(nbs)
+        origin = [index[o] for o in sc.shock.origin]
         total = sum(r.population for r in regions)
         strength = [r.population * r.security for r in regions]
         staff = sc.actors[sc.host_id].security_personnel
@@ -64,7 +75,19 @@ class RegionMap:
             exposure=[r.shock_exposure for r in regions],
             armed=[r.armed_groups for r in regions],
             security=[r.security for r in regions],
-            origin=[index[o] for o in sc.shock.origin],
+            origin=origin,
+            waves=[
+                Phase(0, sc.shock.duration_days, sc.shock.magnitude, tuple(origin)),
+                *(
+                    Phase(
+                        day := (w.date - sc.calendar.start).days,
+                        day + w.duration_days,
+                        w.magnitude,
+                        tuple(index[o] for o in w.origin),
+                    )
+                    for w in sc.shock.waves
+                ),
+            ],
             recognised=[r.territory == "recognised" for r in regions],
             personnel=[staff * x / (sum(strength) or 1.0) for x in strength],
         )
@@ -94,6 +117,7 @@ class UnrestField(mesa.Agent):
         n = self.n = len(rm.ids)
         self.ids, self.weight, self.mixing = rm.ids, rm.weight, rm.mixing
         self.exposure, self.security, self.origin = rm.exposure, rm.security, rm.origin
+        self.waves = rm.waves
         self.recognised, self.personnel = rm.recognised, rm.personnel
         # national security per unit of population, and the host's personnel (relief per troop)
         self.strength = sum(w * s for w, s in zip(rm.weight, rm.security, strict=True))
@@ -149,10 +173,10 @@ class UnrestField(mesa.Agent):
         return self.armed_hit
 
     def threat_lasts(self) -> bool:
-        """Whether an attack or a danger from abroad is still going on."""
-        s = self.shock
-        return s.kind in ("state_attack", "armed_group", "spillover") and (
-            self.model.time <= s.duration_days
+        """Whether an attack or a danger from abroad (the shock or a wave begun) is going on."""
+        t = self.model.time
+        return self.shock.kind in ("state_attack", "armed_group", "spillover") and any(
+            w.first <= t <= w.last for w in self.waves
         )
 
     def armed_loads(self) -> list[float]:
@@ -331,15 +355,10 @@ class UnrestField(mesa.Agent):
         mob, con, media, demob = r.mobilisation_rate, r.contagion, r.media_reach, r.demobilisation
         rate, sup, att, boost = r.violence_rate, r.suppression, r.attrition, 1 + r.emergency_boost
         extra = self.reinforcement()
-        lasting = self.model.time <= self.shock.duration_days
-        attack = self.shock.kind in ("state_attack", "armed_group") and lasting
-        hit = self.shock.magnitude if attack else 0.0
-        if self.shock.kind == "spillover" and not lasting and any(self.danger):
-            self.danger = [0.0] * n
-            self.national_danger = 0.0
+        hits = self._today()
         old_p, g, v, armed, em = self.p, self.g, self.v, self.armed, self.emergency
         tired, tire = self.tired, r.fatigue
-        relief, security, origin = self.relief, self.security, self.origin
+        relief, security = self.relief, self.security
         p = [0.0] * n
         weight = self.weight
         capacity = protest = violence = 0.0
@@ -357,8 +376,8 @@ class UnrestField(mesa.Agent):
             p[i] = new = 1.0 if new > 1.0 else (0.0 if new < 0.0 else new)
             tired[i] = min(1.0, tired[i] + tire * new)
             dv = rate * armed[i] * new * (1 - vi) * e[n + i]
-            if hit and i in origin:
-                dv += hit * (1 - vi)
+            if i in hits:
+                dv += hits[i] * (1 - vi)
             capacity += weight[i] * sec
             vi = vi * exp(-sup * sec) + dv
             v[i] = 1.0 if vi > 1.0 else (0.0 if vi < 0.0 else vi)
@@ -372,6 +391,51 @@ class UnrestField(mesa.Agent):
         self.casualties += self.violence
         self._loads()
         self._report()
+
+    def _today(self) -> dict[int, float]:
+        """Begin the waves due today; return the day's attack, violence per attacked region.
+
+        Attacks add violence from the day after they begin to their last day; a danger holds
+        from its first day to its last; a grievance wave adds grievance where it hits.
+        """
+        t, kind = self.model.time, self.shock.kind
+        for k, w in enumerate(self.waves[1:], start=1):
+            if w.first == t:
+                self._begin_wave(k, w)
+        if kind == "spillover":
+            self._set_danger(t)
+        if kind not in ("state_attack", "armed_group"):
+            return {}
+        hits: dict[int, float] = {}
+        for w in self.waves:
+            if w.first < t <= w.last:
+                for i in w.origin:
+                    hits[i] = max(hits.get(i, 0.0), w.magnitude)
+        return hits
+
+    def _begin_wave(self, k: int, w: Phase) -> None:
+        if self.shock.kind in ("economic", "political", "communal"):
+            for i in w.origin:
+                self.g[i] = min(1.0, self.g[i] + w.magnitude)
+        where = ", ".join(self.ids[i] for i in w.origin)
+        self.model.emit(
+            "unrest",
+            "shock_wave",
+            None,
+            {"kind": self.shock.kind, "magnitude": w.magnitude, "wave": k},
+            f"wave {k} of the {self.shock.kind.replace('_', ' ')} shock hits {where}",
+        )
+
+    def _set_danger(self, t: float) -> None:
+        """Danger in each region: the largest of the dangers holding today (none once all end)."""
+        danger = [0.0] * self.n
+        for w in self.waves:
+            if w.first <= t <= w.last:
+                for i in w.origin:
+                    danger[i] = max(danger[i], min(1.0, w.magnitude))
+        if danger != self.danger:
+            self.danger = danger
+            self.national_danger = sum(x * d for x, d in zip(self.weight, self.danger, strict=True))
 
     def _report(self) -> None:
         r, emit, p, v = self.rules, self.model.emit, self.p, self.v
