@@ -153,9 +153,13 @@ class UnrestRules(Strict):
     demobilisation: P(0, 1, "daily decay of protest under emergency rule or below the threshold")
     fatigue: P(0, 1, "daily build-up of protest fatigue per unit of protest (the drive wears out)")
     violence_rate: P(0, 5, "daily growth of violence per unit of protest where armed groups act")
-    suppression: P(0, 5, "daily reduction of violence per unit of effective security")
+    suppression: P(
+        0, 5, "daily rate of violence decay per unit of effective security (exponential)"
+    )
     attrition: P(
-        0, 1, "daily share of armed groups removed per unit of security under emergency rule"
+        0,
+        1,
+        "daily rate of armed-group decay per unit of security under emergency rule (exponential)",
     )
     emergency_boost: P(0, 5, "extra security effectiveness under emergency rule")
     reinforcement: P(0, 1, "share of calm regions' forces moved to regions under emergency rule")
@@ -440,13 +444,17 @@ class Scenario(Strict):
             out.append((("shock", "duration_days"), f"a {s.kind} shock lasts at least 1 day"))
         start = self.calendar.start
         end = start + dt.timedelta(days=self.calendar.horizon_days)
+        lasting = s.kind in ("state_attack", "armed_group", "spillover")
         for i, w in enumerate(s.waves):
             need(w.origin, regions, ("shock", "waves", i, "origin"), "region")
-            if not start < w.date <= end:
-                why = f"a wave begins after the start ({start}) and by the horizon ({end})"
+            if not start < w.date < end:
+                why = f"a wave begins after the start ({start}) and before the horizon ({end})"
                 out.append((("shock", "waves", i, "date"), why))
-            if s.kind in ("state_attack", "armed_group", "spillover") and w.duration_days < 1:
+            if lasting and w.duration_days < 1:
                 out.append((("shock", "waves", i, "duration_days"), "a wave lasts at least 1 day"))
+            if not lasting and w.duration_days > 0:
+                why = f"a {s.kind} wave raises grievance once: it has no duration"
+                out.append((("shock", "waves", i, "duration_days"), why))
         for aid, a in self.actors.items():
             need(list(a.stance), providers, ("actors", aid, "stance"), "bloc or actor")
             need(

@@ -80,6 +80,22 @@ def test_unrest_state_stays_in_bounds(historical_runs):
                 assert all(0 <= x <= 1 for x in row[key])
 
 
+def test_much_security_brings_violence_down_smoothly_not_to_zero_and_back():
+    """Suppression is a continuous daily rate: no security makes violence overshoot to zero."""
+    from sim.experiments.plan import with_values
+
+    war = load_scenario(HISTORICAL.parent / "examples" / "border_war.yaml")
+    strong = with_values(war, [("behaviour", "unrest", "suppression")], [5.0])
+    m = CrisisModel(strong, rng=1)
+    i = m.field.ids.index("harrowmark")  # attacked for 8 days
+    seen = []
+    for _ in range(8):
+        m.run_for(1)
+        seen.append(m.field.v[i])
+    assert all(0 < x < 1 for x in seen)
+    assert max(seen[1:]) - min(seen[1:]) < 0.05  # a steady level under attack, no day-to-day flip
+
+
 def test_outcomes_follow_events(historical_runs):
     r = historical_runs[0]
     o = r.outcomes

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,17 +60,29 @@ def test_an_attack_lasts_while_any_wave_of_it_does():
     assert lasting[7] and not lasting[9] and lasting[12] and lasting[16] and not lasting[17]
 
 
-def test_a_grievance_wave_adds_grievance_where_it_hits_on_its_day():
+def test_a_grievance_wave_raises_grievance_at_the_end_of_its_day_as_the_shock_does():
     base = load_scenario(SOLOMONS)  # a political shock
     later = with_waves(base, wave(base, 5, ["malaita"], 0.3))
     m, ref = CrisisModel(later, rng=2), CrisisModel(base, rng=2)
     i = m.field.ids.index("malaita")
-    m.run_for(4)
-    ref.run_for(4)
-    assert m.field.g[i] == ref.field.g[i]
+    m.run_for(5)
+    ref.run_for(5)
+    assert m.field.p == ref.field.p  # day 5's update ran on the old grievance
+    assert m.field.g[i] == pytest.approx(min(1.0, ref.field.g[i] + 0.3))
     m.run_for(1)
     ref.run_for(1)
-    assert m.field.g[i] == pytest.approx(min(1.0, ref.field.g[i] + 0.3))
+    assert m.field.p[i] > ref.field.p[i]  # it drives protest from day 6
+
+
+def test_a_wave_after_order_was_restored_is_reported_as_a_new_episode():
+    base = load_scenario(BORDER_WAR)
+    again = with_waves(base, wave(base, 14, ["harrowmark"], 0.5, days=3))
+    m = CrisisModel(again, rng=1).run()
+    seen = [(e.time, e.action) for e in m.events if e.target in (None, "harrowmark")]
+    restored = [t for t, a in seen if a == "order_restored"]
+    erupted = [t for t, a in seen if a == "violence_erupts"]
+    assert len(restored) == 2 and restored[0] < 14 < restored[1]
+    assert erupted == [1.0, 15.0]  # harrowmark erupts again the day after the wave
 
 
 def test_a_danger_wave_holds_from_its_first_to_its_last_day_then_lifts():
@@ -90,9 +104,9 @@ def test_a_danger_wave_holds_from_its_first_to_its_last_day_then_lifts():
     assert m.field.national_danger == 0.0
 
 
-def write(tmp_path: Path, wave_yaml: str) -> Path:
+def write(tmp_path: Path, wave_yaml: str, kind: str = "") -> Path:
     path = tmp_path / "waves.yaml"
-    path.write_text(f"extends: {BORDER_WAR}\nshock:\n  waves:\n{wave_yaml}", encoding="utf-8")
+    path.write_text(f"extends: {BORDER_WAR}\nshock:\n{kind}  waves:\n{wave_yaml}", encoding="utf-8")
     return path
 
 
@@ -116,11 +130,33 @@ def write(tmp_path: Path, wave_yaml: str) -> Path:
             "shock.waves[0].duration_days",
             "at least 1 day",
         ),
+        (
+            "    - {date: 2031-05-04, origin: [aurel], magnitude: {value: 0.2, source: s},"
+            " duration_days: {value: 2, source: s}}\n",
+            "shock.waves[0].date",
+            "before the horizon",
+        ),
     ],
 )
-def test_a_bad_wave_is_named_by_file_and_key(tmp_path, wave_yaml, key, says):
+def test_a_bad_wave_is_named_by_file_line_and_key(tmp_path, wave_yaml, key, says):
     path = write(tmp_path, wave_yaml)
     with pytest.raises(InputError) as err:
         load_scenario(path)
-    text = str(err.value)
-    assert "waves.yaml" in text and key in text and says in text
+    assert str(err.value).startswith(f"{path}:4: {key}: ") and says in str(err.value)
+
+
+def test_a_grievance_wave_with_a_duration_is_refused_in_one_line_with_status_2(tmp_path):
+    kind = "  kind: political\n  attacker: null\n"
+    path = write(
+        tmp_path,
+        "    - {date: 2031-04-20, origin: [aurel], magnitude: {value: 0.2, source: s},"
+        " duration_days: {value: 2, source: s}}\n",
+        kind,
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "validate", str(path)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "shock.waves[0].duration_days" in lines[0]
+    assert "it has no duration" in lines[0] and "Traceback" not in proc.stderr

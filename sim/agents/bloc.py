@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.agents.provider import Provider
-from sim.rules import ladder
-from sim.rules import provider as provider_rules
-from sim.rules.common import Decision, rounded
+from sim.rules.common import Decision
 
 if TYPE_CHECKING:
     from sim.agents.state import State
@@ -58,20 +56,16 @@ class Bloc(Provider):
         return self.mechanism() and super().has_force()
 
     def step(self) -> None:
-        """Weigh the crisis; once its force is decided, its words still climb, a rung a day."""
-        super().step()
-        if self.deployed and not self.convened and not self.leaving and self.voice is not None:
-            self._words_beside_force()
+        """Weigh the crisis; once its force is decided, its words still climb, a rung a day.
 
-    def _words_beside_force(self) -> None:
-        """The chair speaks, then calls the leaders, if the crisis by its traits clears the bar."""
-        m, voice = self.model, self.voice
-        rung = "consultations" if self.said else "statement"
-        terms = provider_rules.utility(self.situation(voice), voice.spec, m.behaviour.provider)
-        d = ladder.climb({rung: sum(terms.values())}, m.behaviour.provider.rungs, None, True)
-        if d.act:
-            shown = {k: rounded(x) for k, x in terms.items()} | d.terms
-            getattr(self, f"_{rung}")(Decision(True, shown, f"beside its force; {d.reason}"))
+        The chair speaks if the bloc has not, then calls the leaders, each if the crisis by the
+        chair's traits clears the rung's bar.
+        """
+        super().step()
+        voice = self.voice
+        quiet = self.convened or self.leaving or self.busy or voice is None or not voice.weighs
+        if self.deployed and not quiet:
+            self.words_now("consultations" if self.said else "statement", "beside its force")
 
     def _consultations(self, d: Decision) -> None:
         m, chair = self.model, self.spec.chair

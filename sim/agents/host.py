@@ -165,11 +165,12 @@ class Host(mesa.Agent):
     def troop_need(self) -> float:
         """Troops that would bring every overloaded region back to the load it can carry.
 
-        Overloaded by violence (or danger), or by armed groups its forces there could not hold:
-        see ``rules.host.troop_need``.
+        Overloaded by violence (or danger), or held by armed groups that outnumber its forces
+        there in normal times (armed load above 1), violent or not: see ``rules.host.troop_need``.
         """
         f = self.model.field
-        load = [max(x, a) for x, a in zip(f.load, f.armed_loads(), strict=True)]
+        held = [a if a > 1.0 else 0.0 for a in f.armed_loads()]
+        load = [max(x, a) for x, a in zip(f.load, held, strict=True)]
         return host_rules.troop_need(
             load, f.personnel, self.rules.troops_load, self.model.behaviour.unrest.foreign_ratio
         )

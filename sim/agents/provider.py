@@ -202,8 +202,8 @@ class Provider(mesa.Agent):
             assists=self.lead is not None and not self.blocked(),
         )
         if self.asked:  # an answer to a request is a mission or help on the ground, or a refusal
-            if self.said is None and "statement" in open_rungs:
-                self._speak_on_request(base)
+            if self.said is None and "statement" in open_rungs and self.voice is not None:
+                self._speak_on_request()
             open_rungs = [r for r in open_rungs if r in ladder.ANSWERS]
         troops = self.lead.spec.force.troops if self.can_send() else 0.0
         utils = provider_rules.rung_utilities(
@@ -226,13 +226,26 @@ class Provider(mesa.Agent):
         m.later(wait, self.take, rung, decision)
         return decision
 
-    def _speak_on_request(self, base: float) -> None:
+    def _speak_on_request(self) -> None:
         """Asked before it has spoken, it says where it stands the same day, if words clear."""
-        d = ladder.climb({"statement": base}, self.model.behaviour.provider.rungs, None, True)
+        if self.words_now("statement", "asked for help") and ladder.rank(self.rung) < ladder.rank(
+            "statement"
+        ):
+            self.rung, self.rung_day = "statement", int(self.model.time)
+
+    def words_now(self, rung: str, why: str) -> bool:
+        """Take the rung of words ``rung`` at once if the crisis, by its voice's traits, clears it.
+
+        Outside the daily climb: beside an answer to a request, or a force decided. Return
+        whether it did.
+        """
+        m, voice = self.model, self.voice
+        terms = provider_rules.utility(self.situation(voice), voice.spec, m.behaviour.provider)
+        d = ladder.climb({rung: sum(terms.values())}, m.behaviour.provider.rungs, None, True)
         if d.act:
-            if ladder.rank(self.rung) < ladder.rank("statement"):
-                self.rung, self.rung_day = "statement", int(self.model.time)
-            self._statement(Decision(True, d.terms, f"asked for help; {d.reason}"))
+            shown = {k: rounded(x) for k, x in terms.items()} | d.terms
+            getattr(self, f"_{rung}")(Decision(True, shown, f"{why}; {d.reason}"))
+        return d.act
 
     def mission_scope(self) -> str:
         """Combat against an attack or overwhelming violence; otherwise key assets."""

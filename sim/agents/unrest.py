@@ -263,9 +263,7 @@ class UnrestField(mesa.Agent):
             pairs = zip(self.g, self.exposure, strict=True)
             self.g = [min(1.0, g + s.magnitude * e) for g, e in pairs]
         if s.kind == "spillover":
-            for i in self.origin:
-                self.danger[i] = min(1.0, s.magnitude)
-            self.national_danger = sum(w * d for w, d in zip(self.weight, self.danger, strict=True))
+            self._set_danger(0)
         self._loads()
         self.model.emit(
             "unrest",
@@ -389,14 +387,17 @@ class UnrestField(mesa.Agent):
         self.capacity = capacity
         self.protest, self.violence = protest, violence
         self.casualties += self.violence
+        if self.shock.kind in ("economic", "political", "communal") and len(self.waves) > 1:
+            self._raise_grievance(self.model.time)
         self._loads()
         self._report()
 
     def _today(self) -> dict[int, float]:
         """Begin the waves due today; return the day's attack, violence per attacked region.
 
-        Attacks add violence from the day after they begin to their last day; a danger holds
-        from its first day to its last; a grievance wave adds grievance where it hits.
+        As the shock on day 0: attacks add violence from the day after they begin to their last
+        day; a danger holds from its first day to its last; a grievance wave raises grievance at
+        the end of its day (``_raise_grievance``).
         """
         t, kind = self.model.time, self.shock.kind
         for k, w in enumerate(self.waves[1:], start=1):
@@ -414,9 +415,13 @@ class UnrestField(mesa.Agent):
         return hits
 
     def _begin_wave(self, k: int, w: Phase) -> None:
-        if self.shock.kind in ("economic", "political", "communal"):
-            for i in w.origin:
-                self.g[i] = min(1.0, self.g[i] + w.magnitude)
+        """Report wave ``k``; once order was restored, a new episode is reported afresh.
+
+        Its eruptions and, once calm returns, order restored again.
+        """
+        if self.restored:
+            self.restored = False
+            self.violent = [False] * self.n
         where = ", ".join(self.ids[i] for i in w.origin)
         self.model.emit(
             "unrest",
@@ -425,6 +430,13 @@ class UnrestField(mesa.Agent):
             {"kind": self.shock.kind, "magnitude": w.magnitude, "wave": k},
             f"wave {k} of the {self.shock.kind.replace('_', ' ')} shock hits {where}",
         )
+
+    def _raise_grievance(self, t: float) -> None:
+        """A grievance wave that began today adds its magnitude to grievance where it hits."""
+        for w in self.waves[1:]:
+            if w.first == t:
+                for i in w.origin:
+                    self.g[i] = min(1.0, self.g[i] + w.magnitude)
 
     def _set_danger(self, t: float) -> None:
         """Danger in each region: the largest of the dangers holding today (none once all end)."""
