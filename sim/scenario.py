@@ -100,7 +100,9 @@ class Calendar(Strict):
 class Wave(Strict):
     """A later wave of the same threat: a new attack, danger or grievance, on a dated day."""
 
-    date: dt.date = Field(description="the day the wave begins (after the start, in the window)")
+    date: dt.date = Field(
+        description="the day the wave begins (after the start, before the horizon)"
+    )
     origin: list[str] = Field(min_length=1, description="regions it hits")
     magnitude: P(0, 5, "grievance added, or daily violence or danger in its origin")
     duration_days: P(0, 365, "days an attack or a danger lasts") = 0.0
