@@ -228,9 +228,8 @@ class Provider(mesa.Agent):
 
     def _speak_on_request(self) -> None:
         """Asked before it has spoken, it says where it stands the same day, if words clear."""
-        if self.words_now("statement", "asked for help") and ladder.rank(self.rung) < ladder.rank(
-            "statement"
-        ):
+        spoke = self.words_now("statement", "asked for help")
+        if spoke and ladder.rank(self.rung) < ladder.rank("statement"):  # not above it already
             self.rung, self.rung_day = "statement", int(self.model.time)
 
     def words_now(self, rung: str, why: str) -> bool:

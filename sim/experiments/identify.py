@@ -92,7 +92,6 @@ def identify(
 
     ``only`` keeps the parameters whose dotted path starts with one of its prefixes. A step that
     leaves the format's range is skipped; a parameter with no step left moves nothing.
-
     """
     data, sources = load_document(path)
     base = validate(Scenario, data, sources)
