@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -17,26 +20,14 @@ from sim.events import Event
 from sim.scenario import Scenario
 
 
-class _Later:
-    """A delayed call, held strongly by the model until it fires (Mesa keeps weak references)."""
-
-    __slots__ = ("__weakref__", "args", "fn", "model")
-
-    def __init__(self, model: CrisisModel, fn: Callable, args: tuple) -> None:
-        self.model, self.fn, self.args = model, fn, args
-
-    def fire(self) -> None:
-        self.model._pending.discard(self)
-        self.fn(*self.args)
-
-
 class CrisisModel(mesa.Model):
     """A crisis in one host state, the other states and blocs, and its regions, day by day.
 
     Step 0 is the scenario's start date, when the shock hits. Each step is one day: the unrest
     field updates, then the host decides, then every bloc and state weighs the crisis, in
     scenario order. Decisions take the latency of their procedure, and forces their transport:
-    Mesa events at fractional times.
+    calls at fractional times, kept by the model in the order of Mesa's event list (a day's step
+    before the calls due at that time; calls by time, then in the order made).
     """
 
     def __init__(self, scenario: Scenario, rng: int | None = None) -> None:
@@ -44,12 +35,15 @@ class CrisisModel(mesa.Model):
         self.scenario_spec = scenario
         self.behaviour = scenario.behaviour
         self.start: dt.date = scenario.calendar.start
+        self._dates: dict[int, dt.date] = {}
         self.events: list[Event] = []
         self.series: list[dict[str, Any]] = []
         self.troops: dict[str, int] = {}
         self.troops_by_provider: dict[str, int] = {}
         self.forces: list[Provider] = []  # providers that decided to send a force, in order
-        self._pending: set[_Later] = set()
+        self._calls: list[tuple[float, int, Callable, tuple]] = []  # (time, order made, fn, args)
+        self._made = itertools.count()
+        self._default_schedule.stop()  # the model runs its own days (``_advance_time``)
         self.field = UnrestField(self)
         self.host = Host(self, scenario.host_id)
         self.blocs = {k: Bloc(self, k) for k in scenario.blocs}
@@ -65,13 +59,39 @@ class CrisisModel(mesa.Model):
     @property
     def date(self) -> dt.date:
         """Calendar date of the current model time."""
-        return self.start + dt.timedelta(days=int(self.time))
+        day = int(self.time)
+        date = self._dates.get(day)
+        if date is None:
+            date = self._dates[day] = self.start + dt.timedelta(days=day)
+        return date
 
     def later(self, days: float, fn: Callable, *args: Any) -> None:
-        """Call ``fn(*args)`` after ``days`` (fractions are hours), via Mesa's event list."""
-        job = _Later(self, fn, args)
-        self._pending.add(job)
-        self.schedule_event(job.fire, after=days)
+        """Call ``fn(*args)`` after ``days`` (fractions are hours)."""
+        heapq.heappush(self._calls, (self.time + days, next(self._made), fn, args))
+
+    def _advance_time(self, until: float) -> None:
+        """Run to ``until``: each day, the calls due before it, then its step; then the rest.
+
+        What Mesa's event list does with a daily step of high priority, without an event object
+        and weak references per call. ``step()`` and ``run_for()`` both come here.
+        """
+        day = math.floor(self.time) + 1
+        while day <= until:
+            self._call_before(day)
+            self.time = float(day)
+            self.steps += 1
+            self._user_step()
+            day += 1
+        self._call_before(until, inclusive=True)
+        self.time = until
+
+    def _call_before(self, t: float, inclusive: bool = False) -> None:
+        """Make the calls due before ``t`` (or at it), each at its own time."""
+        calls = self._calls
+        while calls and (calls[0][0] < t or (inclusive and calls[0][0] == t)):
+            when, _, fn, args = heapq.heappop(calls)
+            self.time = when
+            fn(*args)
 
     def step(self) -> None:
         """One day: unrest, then the host, then every bloc and state."""

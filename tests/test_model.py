@@ -29,6 +29,29 @@ def test_same_seed_same_events(historical):
     assert series_frame(a).equals(series_frame(b))
 
 
+def test_delayed_calls_keep_the_order_of_mesas_event_list(historical):
+    """A day's step comes before the calls due at that time; calls by time, then as made."""
+    m = CrisisModel(historical, rng=1)
+    seen: list[tuple[float, str]] = []
+    m.later(1.0, lambda: seen.append((m.time, "due day 1, made first")))
+    m.later(0.5, lambda: seen.append((m.time, "half a day")))
+    m.later(1.0, lambda: seen.append((m.time, "due day 1, made second")))
+    m.later(2.0, lambda: m.later(0.0, lambda: seen.append((m.time, "made at day 2, due now"))))
+    user_step = m._user_step
+    m._user_step = lambda: (seen.append((m.time, "step")), user_step())
+    m.run_for(1)
+    m.step()
+    assert seen == [
+        (0.5, "half a day"),
+        (1.0, "step"),
+        (1.0, "due day 1, made first"),
+        (1.0, "due day 1, made second"),
+        (2.0, "step"),
+        (2.0, "made at day 2, due now"),
+    ]
+    assert m.time == 2.0
+
+
 def test_different_seeds_differ_in_unrest(historical):
     traces = {tuple(_trace(CrisisModel(historical, rng=s).run())) for s in range(10)}
     assert len(traces) > 1

@@ -51,6 +51,8 @@ class Provider(mesa.Agent):
         self.leaving = False
         self.weighed: dict = {}  # the terms of its last weighing
         self._legal: dict[tuple, float] = {}  # legal basis by framing and treaties in force
+        self._in_force: tuple[float, list] = (-1.0, [])  # (time, treaties in force then)
+        self._bar_above: dict[str | None, float] = {}  # rung -> lowest unasked bar above it
 
     # ---------------------------------------------------------------- who weighs
     @property
@@ -119,7 +121,10 @@ class Provider(mesa.Agent):
     def treaties_now(self) -> list[tuple[Treaty, bool]]:
         """The treaties in force today, each with whether the attacker is a party to it."""
         today = self.model.time
-        return [(t, party) for t, party, day in self.treaties if day <= today]
+        if self._in_force[0] != today:
+            now = [(t, party) for t, party, day in self.treaties if day <= today]
+            self._in_force = (today, now)
+        return self._in_force[1]
 
     def situation(self, who: State) -> provider_rules.Situation:
         """Today's crisis as this provider sees it, through the traits of ``who``."""
@@ -189,9 +194,7 @@ class Provider(mesa.Agent):
         s = self.situation(who)
         terms = provider_rules.utility(s, who.spec, m.behaviour.provider)
         base = sum(terms.values())
-        if not self.asked and base <= ladder.lowest_bar_above(
-            self.rung, m.behaviour.provider.rungs
-        ):
+        if not self.asked and base <= self.bar_above(self.rung):
             return None  # unasked, every open rung is worth ``base``: none clears
         open_rungs = ladder.allowed(
             asked=self.asked,
@@ -225,6 +228,15 @@ class Provider(mesa.Agent):
         )
         m.later(wait, self.take, rung, decision)
         return decision
+
+    def bar_above(self, rung: str | None) -> float:
+        """The lowest bar among the unasked rungs above ``rung`` (``ladder.lowest_bar_above``)."""
+        bar = self._bar_above.get(rung)
+        if bar is None:
+            bar = self._bar_above[rung] = ladder.lowest_bar_above(
+                rung, self.model.behaviour.provider.rungs
+            )
+        return bar
 
     def _speak_on_request(self) -> None:
         """Asked before it has spoken, it says where it stands the same day, if words clear."""
