@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from sim.events import ACTIONS, Event
+from sim.scores import brier, crps
 
 HIT_WINDOW_DAYS = 1
 """A target is hit when the model date is within this many days of the record date."""
@@ -234,19 +235,30 @@ class TargetScore:
         id: Target id.
         action: The target's model action.
         record_date: Record date.
+        group: The record event it comes from (``action@date``): targets of one record event are
+            one decision of the record, and count as one in a crisis's scores.
         model_median_date: Median first-match date over the runs where it happened, or None.
         occurred_rate: Share of runs where it happened at all.
         hit_rate: Share of all runs where it first happened within one day of the record date.
         exact_rate: Share of all runs where it first happened on the record date.
+        mae_days: Mean absolute error of its first date, in days, over the runs where it
+            happened (None where it never did).
+        brier: Brier score of its occurrence (it happened in the record).
+        crps: CRPS of its first date over the runs, in days, a run where it never happens
+            counting it on the day after the horizon (None without a horizon).
     """
 
     id: str
     action: str
     record_date: dt.date
+    group: str
     model_median_date: dt.date | None
     occurred_rate: float
     hit_rate: float
     exact_rate: float
+    mae_days: float | None
+    brier: float
+    crps: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,44 +271,98 @@ class ForbiddenSeen:
     example: Event
 
 
+def _by_group(targets: Sequence[TargetScore], value: str) -> list[float]:
+    """Per record event (in record order), the mean of ``value`` over its targets where known."""
+    groups: dict[str, list[float]] = {}
+    for t in targets:
+        x = getattr(t, value)
+        groups.setdefault(t.group, [])
+        if x is not None:
+            groups[t.group].append(x)
+    return [statistics.fmean(xs) for xs in groups.values() if xs]
+
+
 @dataclass(frozen=True, slots=True)
 class ReplayScore:
-    """The replay score of a set of runs against the record.
+    """The replay scores of a set of runs against the record.
+
+    Crisis figures are means over the record events the targets come from (a record event
+    with two targets counts once, at their mean).
 
     Attributes:
-        score: Mean hit rate over the targets.
+        score: Mean hit rate (+/-1 day).
         targets: One score per target, in record order.
         forbidden: Forbidden events seen in at least one run.
         n_runs: Number of runs scored.
+        n_forbidden: Number of forbidden events the record lists.
     """
 
     score: float
     targets: tuple[TargetScore, ...]
     forbidden: tuple[ForbiddenSeen, ...]
     n_runs: int
+    n_forbidden: int = 0
 
     @property
     def exact(self) -> float:
-        """Mean exact-day rate over the targets."""
-        return statistics.fmean(t.exact_rate for t in self.targets) if self.targets else 0.0
+        """Mean exact-day rate."""
+        return _mean(_by_group(self.targets, "exact_rate"))
+
+    @property
+    def mae_days(self) -> float | None:
+        """Mean absolute day error, over the targets that happened in some run."""
+        found = _by_group(self.targets, "mae_days")
+        return statistics.fmean(found) if found else None
+
+    @property
+    def brier(self) -> float:
+        """Mean Brier score over the targets' occurrence and the forbidden events' absence."""
+        shares = [f.runs / self.n_runs for f in self.forbidden]
+        absent = [brier(p, False) for p in shares] + [0.0] * (self.n_forbidden - len(shares))
+        return _mean(_by_group(self.targets, "brier") + absent)
+
+    @property
+    def crps(self) -> float | None:
+        """Mean CRPS of the targets' dates, in days (None without a horizon)."""
+        found = _by_group(self.targets, "crps")
+        return statistics.fmean(found) if found else None
+
+    @property
+    def groups(self) -> int:
+        """Number of record events the targets come from."""
+        return len({t.group for t in self.targets})
+
+    def summary(self) -> dict[str, Any]:
+        """The crisis figures: score, exact-day rate, MAE, Brier and CRPS."""
+        return {
+            "score": self.score,
+            "exact": self.exact,
+            "mae_days": self.mae_days,
+            "brier": self.brier,
+            "crps": self.crps,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable summary: scores, per-target scores, forbidden events seen."""
         return {
-            "score": self.score,
-            "exact": self.exact,
+            **self.summary(),
             "runs": self.n_runs,
+            "record_events": self.groups,
             "targets": [
                 {
                     "id": t.id,
                     "action": t.action,
                     "record_date": t.record_date.isoformat(),
+                    "group": t.group,
                     "model_median_date": (
                         t.model_median_date.isoformat() if t.model_median_date else None
                     ),
                     "occurred_rate": t.occurred_rate,
                     "hit_rate": t.hit_rate,
                     "exact_rate": t.exact_rate,
+                    "mae_days": t.mae_days,
+                    "brier": t.brier,
+                    "crps": t.crps,
                 }
                 for t in self.targets
             ],
@@ -307,8 +373,9 @@ class ReplayScore:
         }
 
     def table(self) -> str:
-        """Plain-text table: one row per target, the overall score, the forbidden events seen."""
+        """Plain-text table: one row per target, the crisis scores, the forbidden events seen."""
         head = ("target", "record date", "model median", "occurred", "hit +/-1d", "exact")
+        head += ("MAE d", "CRPS d")
         rows = [
             (
                 t.id,
@@ -317,6 +384,8 @@ class ReplayScore:
                 f"{t.occurred_rate:.0%}",
                 f"{t.hit_rate:.2f}",
                 f"{t.exact_rate:.2f}",
+                "-" if t.mae_days is None else f"{t.mae_days:.1f}",
+                "-" if t.crps is None else f"{t.crps:.1f}",
             )
             for t in self.targets
         ]
@@ -329,9 +398,12 @@ class ReplayScore:
             )
 
         out = [line(head), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+        n, g = len(self.targets), self.groups
+        of = f"{n} targets" if g == n else f"{n} targets from {g} record events"
         out.append(
-            f"score (mean hit rate over {len(self.targets)} targets, {self.n_runs} run(s)): "
-            f"{self.score:.3f}; on the exact day: {self.exact:.3f}"
+            f"score (mean hit rate over {of}, {self.n_runs} run(s)): "
+            f"{self.score:.3f}; on the exact day: {self.exact:.3f}; Brier {self.brier:.3f}"
+            + ("" if self.crps is None else f"; CRPS {self.crps:.1f} days")
         )
         if not self.forbidden:
             out.append("forbidden events: none")
@@ -343,6 +415,10 @@ class ReplayScore:
         return "\n".join(out)
 
 
+def _mean(xs: Sequence[float]) -> float:
+    return statistics.fmean(xs) if xs else 0.0
+
+
 def _median_date(dates: Sequence[dt.date]) -> dt.date | None:
     """Median of day ordinals; with an even count the lower middle, so it is a real date."""
     if not dates:
@@ -350,8 +426,13 @@ def _median_date(dates: Sequence[dt.date]) -> dt.date | None:
     return dt.date.fromordinal(statistics.median_low(d.toordinal() for d in dates))
 
 
-def score_replay(record: Record, runs: Sequence[Sequence[Event]]) -> ReplayScore:
+def score_replay(
+    record: Record, runs: Sequence[Sequence[Event]], never: dt.date | None = None
+) -> ReplayScore:
     """Score runs (each a run's list of events) against the record's targets and forbidden events.
+
+    ``never`` is the date at which a target that does not happen in a run counts for its CRPS
+    (the day after the horizon); without it, no CRPS is computed.
 
     Raises:
         ValueError: No runs were given.
@@ -363,17 +444,23 @@ def score_replay(record: Record, runs: Sequence[Sequence[Event]]) -> ReplayScore
     scores = []
     for t in record.targets:
         firsts = [m.date for m in (t.first_match(r) for r in runs) if m is not None]
-        hits = sum(abs((d - t.record_date).days) <= HIT_WINDOW_DAYS for d in firsts)
-        exact = sum(d == t.record_date for d in firsts)
+        errors = [(d - t.record_date).days for d in firsts]
+        hits = sum(abs(e) <= HIT_WINDOW_DAYS for e in errors)
+        exact = sum(e == 0 for e in errors)
+        late = None if never is None else (never - t.record_date).days
         scores.append(
             TargetScore(
                 id=t.id,
                 action=t.action,
                 record_date=t.record_date,
+                group=f"{t.record_event}@{t.record_date.isoformat()}",
                 model_median_date=_median_date(firsts),
                 occurred_rate=len(firsts) / n,
                 hit_rate=hits / n,
                 exact_rate=exact / n,
+                mae_days=statistics.fmean(abs(e) for e in errors) if errors else None,
+                brier=brier(len(firsts) / n, True),
+                crps=None if late is None else crps(errors + [late] * (n - len(errors)), 0.0),
             )
         )
     seen = []
@@ -382,5 +469,10 @@ def score_replay(record: Record, runs: Sequence[Sequence[Event]]) -> ReplayScore
         examples = [e for e in per_run if e is not None]
         if examples:
             seen.append(ForbiddenSeen(f.id, f.description, len(examples), examples[0]))
-    score = statistics.fmean(s.hit_rate for s in scores) if scores else 0.0
-    return ReplayScore(score=score, targets=tuple(scores), forbidden=tuple(seen), n_runs=n)
+    return ReplayScore(
+        score=_mean(_by_group(scores, "hit_rate")),
+        targets=tuple(scores),
+        forbidden=tuple(seen),
+        n_runs=n,
+        n_forbidden=len(record.forbidden),
+    )

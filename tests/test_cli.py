@@ -131,9 +131,13 @@ def test_replay_check_json(capsys):
     (crisis,) = data["crises"]
     assert crisis["scenario"] == "historical" and crisis["runs"] == 5
     assert crisis["record"] == str(KZ2022_RECORD)
-    assert {"score", "exact", "targets", "forbidden"} <= set(crisis)
-    assert {"action", "record_date", "hit_rate", "exact_rate"} <= set(crisis["targets"][0])
+    assert {"score", "exact", "mae_days", "brier", "crps", "targets", "forbidden"} <= set(crisis)
+    assert {"action", "record_date", "hit_rate", "exact_rate", "crps"} <= set(crisis["targets"][0])
     assert data["mean_score"] == crisis["score"]
+    base = crisis["baselines"]
+    assert set(base) == {"nothing", "naive_answer"}
+    assert all(set(b) == {"score", "brier", "crps"} for b in base.values())
+    assert base["nothing"]["score"] == 0.0 and base["nothing"]["brier"] > crisis["brier"]
 
 
 def test_replay_check_scores_each_crisis_against_its_own_record(tmp_path, capsys):

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -7,6 +8,7 @@ import yaml
 
 from sim.events import ACTIONS, Event
 from sim.record import Record, Target, load_record, score_replay
+from sim.scores import crps
 from tests.conftest import KZ2022_RECORD
 
 START = dt.date(2022, 1, 1)
@@ -334,18 +336,18 @@ def test_to_dict_is_json_with_exact_keys(record):
     runs = [perfect_run(record), [*perfect_run(record), ev("china", "troops_arrive", START)]]
     d = score_replay(record, runs).to_dict()
     assert json.loads(json.dumps(d)) == d
-    assert set(d) == {"score", "exact", "runs", "targets", "forbidden"}
+    assert set(d) == {
+        *("score", "exact", "mae_days", "brier", "crps"),
+        *("runs", "record_events", "targets", "forbidden"),
+    }
     assert isinstance(d["score"], float) and d["exact"] == 1.0 and d["runs"] == 2
-    assert len(d["targets"]) == 16
+    assert d["mae_days"] == 0.0 and d["crps"] is None  # no horizon given
+    assert d["brier"] == pytest.approx(0.25 / (16 + len(record.forbidden)))  # one forbidden: 0.5
+    assert len(d["targets"]) == 16 and d["record_events"] == 16
     for row in d["targets"]:
         assert set(row) == {
-            "id",
-            "action",
-            "record_date",
-            "model_median_date",
-            "occurred_rate",
-            "hit_rate",
-            "exact_rate",
+            *("id", "action", "record_date", "group", "model_median_date"),
+            *("occurred_rate", "hit_rate", "exact_rate", "mae_days", "brier", "crps"),
         }
         assert dt.date.fromisoformat(row["record_date"])
         assert dt.date.fromisoformat(row["model_median_date"])
@@ -374,6 +376,30 @@ def test_table(record):
     dirty = score_replay(record, [[ev("ots", "deploy_decided", START)]]).table()
     assert "turkish_or_ots_deployment" in dirty.splitlines()[-1]
     assert "forbidden events: none" not in dirty
+
+
+def test_day_errors_brier_and_crps_of_a_target(record):
+    never = dt.date(2022, 2, 1)
+    runs = [perfect_run(record, {"csto_decision": d}) for d in (0, 2, -1)]
+    runs.append(perfect_run(record, drop={"csto_decision"}))
+    t = by_id(score_replay(record, runs, never), "csto_decision")
+    assert t.mae_days == pytest.approx(1.0)  # 0, 2, 1 over the runs where it happened
+    assert t.brier == pytest.approx((0.75 - 1) ** 2)
+    late = (never - t.record_date).days  # a run where it never happens counts it then
+    assert t.crps == pytest.approx(crps([0, 2, -1, late], 0))
+    perfect = score_replay(record, [perfect_run(record)] * 3, never)
+    assert perfect.crps == 0.0 and perfect.brier == 0.0 and perfect.mae_days == 0.0
+
+
+def test_targets_of_one_record_event_count_once(record):
+    shared = dataclasses.replace(record.targets[1], record_event=record.targets[0].record_event)
+    shared = dataclasses.replace(shared, record_date=record.targets[0].record_date, id="twin")
+    one = dataclasses.replace(record, targets=(record.targets[0], shared))
+    run = [target_event(record.targets[0])]  # the first happens; its twin does not
+    score = score_replay(one, [run])
+    assert score.groups == 1
+    assert score.score == 0.5  # one record event, at the mean of its two targets
+    assert "2 targets from 1 record events" in score.table()
 
 
 def test_no_runs_is_an_error(record):

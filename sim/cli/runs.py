@@ -194,7 +194,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_replay_check(args: argparse.Namespace) -> int:
-    """Score each scenario's runs against its own dated record; one line per crisis and the mean."""
+    """Score each scenario's runs against its own dated record; one line per crisis and the mean.
+
+    Beside the model, the baselines of ``sim.baselines``, scored the same way.
+    """
+    import datetime as dt
+
+    from sim.baselines import BASELINES
     from sim.jsonout import dumps
     from sim.record import score_replay
     from sim.runner import run_seeds
@@ -206,23 +212,46 @@ def cmd_replay_check(args: argparse.Namespace) -> int:
     for path in files:
         scenario = load_scenario(path, args.set)
         record = scenario_record(path, scenario)
+        cal = scenario.calendar
+        never = cal.start + dt.timedelta(days=cal.horizon_days + 1)
         runs = [r.events for r in run_seeds(scenario, seeds)]
-        crises.append((path, scenario, score_replay(record, runs)))
-    mean = sum(score.score for *_, score in crises) / len(crises)
+        base = {
+            name: score_replay(record, make(runs, scenario), never).summary()
+            for name, make in BASELINES.items()
+        }
+        crises.append((path, scenario, score_replay(record, runs, never), base))
+    mean = sum(c[2].score for c in crises) / len(crises)
     if args.json:
         rows = [
-            {"scenario": s.name, "file": path, "record": s.record, **score.to_dict()}
-            for path, s, score in crises
+            {
+                "scenario": s.name,
+                "file": path,
+                "record": s.record,
+                **score.to_dict(),
+                "baselines": {
+                    k: {m: b[m] for m in ("score", "brier", "crps")} for k, b in base.items()
+                },
+            }
+            for path, s, score, base in crises
         ]
         print(dumps({"crises": rows, "mean_score": mean}))
         return 0
-    for path, scenario, score in crises:
+    for path, scenario, score, base in crises:
         if len(crises) > 1:
             print(f"# {scenario.name} ({path}) against {scenario.record}")
-        print(score.table() + ("\n" if len(crises) > 1 else ""))
+        print(score.table())
+        print(baselines_line(base) + ("\n" if len(crises) > 1 else ""))
     if len(crises) > 1:
         print(crises_table(crises, mean))
     return 0
+
+
+def baselines_line(base: dict[str, dict]) -> str:
+    """The baselines' scores in one line."""
+    return "baselines: " + "; ".join(
+        f"{k} score {b['score']:.3f}, Brier {b['brier']:.3f}, CRPS {b['crps']:.1f} days"
+        for k, b in base.items()
+    )
 
 
 def cmd_identify(args: argparse.Namespace) -> int:
@@ -300,13 +329,20 @@ def scenario_record(path: str, scenario: Scenario):
 
 
 def crises_table(crises: list, mean: float) -> str:
-    """One line per crisis (score, exact-day rate, forbidden events) and the mean score."""
-    width = max(len(s.name) for _, s, _ in crises)
-    lines = [f"{'crisis':<{width}}  score  exact  forbidden (share of runs)"]
-    for _, s, score in crises:
+    """One line per crisis (scores, the baselines' Brier and CRPS, forbidden events), the mean."""
+    names = list(crises[0][3])
+    width = max(len(c[1].name) for c in crises)
+    head = f"{'crisis':<{width}}  score  exact  Brier   CRPS"
+    head += "".join(f"  {k[:12]:>12} B/CRPS" for k in names) + "  forbidden (share of runs)"
+    lines = [head]
+    for _, s, score, base in crises:
         seen = ", ".join(f"{f.id} {f.runs / score.n_runs:.0%}" for f in score.forbidden)
-        lines.append(f"{s.name:<{width}}  {score.score:.3f}  {score.exact:.3f}  {seen or 'none'}")
-    lines.append(f"{'mean':<{width}}  {mean:.3f}")
+        row = f"{s.name:<{width}}  {score.score:.3f}  {score.exact:.3f}  {score.brier:.3f}"
+        row += f"  {score.crps:5.1f}"
+        row += "".join(f"  {base[k]['brier']:>12.3f}/{base[k]['crps']:5.1f}" for k in names)
+        lines.append(f"{row}  {seen or 'none'}")
+    exact = sum(c[2].exact for c in crises) / len(crises)
+    lines.append(f"{'mean':<{width}}  {mean:.3f}  {exact:.3f}")
     return "\n".join(lines)
 
 
