@@ -13,10 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]
 HISTORICAL = ROOT / "scenarios" / "historical.yaml"
 KZ2022_RECORD = ROOT / "scenarios" / "crises" / "records" / "kz2022.yaml"
 SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
+CALIBRATIONS = sorted((ROOT / "scenarios" / "calibrations").glob("*.yaml"))
 RECORDS = sorted((ROOT / "scenarios" / "crises" / "records").glob("*.yaml"))
 DEFAULTS = ROOT / "scenarios" / "defaults.yaml"
 SHIPPED = sorted(
-    p for p in (ROOT / "scenarios").rglob("*.yaml") if p not in [*SWEEPS, *RECORDS, DEFAULTS]
+    p
+    for p in (ROOT / "scenarios").rglob("*.yaml")
+    if p not in [*SWEEPS, *CALIBRATIONS, *RECORDS, DEFAULTS]
 )
 CRISES = sorted((ROOT / "scenarios" / "crises").glob("*.yaml"))
 

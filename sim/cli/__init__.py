@@ -12,7 +12,7 @@ import os
 import sys
 
 from sim import __version__
-from sim.cli import analysis, dashboard, files, runs, sweeps
+from sim.cli import analysis, dashboard, files, fit, runs, sweeps
 from sim.cli.common import Parser
 from sim.errors import AnalysisError, InputError, Interrupted, StoreError
 
@@ -22,7 +22,7 @@ def parser() -> argparse.ArgumentParser:
     ap = Parser(prog="sim", description="Run, sweep and compare crisis scenarios; check them.")
     ap.add_argument("--version", action="version", version=f"sim {__version__}")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (runs, sweeps, files, analysis, dashboard):
+    for module in (runs, sweeps, fit, files, analysis, dashboard):
         module.register(sub)
     return ap
 

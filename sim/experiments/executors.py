@@ -36,14 +36,38 @@ def execute(
     scheduler: str | None = None,
 ) -> None:
     """Run every task with the chosen executor, passing each result to ``on_result``."""
+    with session(executor, workers, scheduler) as run:
+        run(tasks, on_result)
+
+
+@contextmanager
+def session(
+    executor: Executor = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    fn: Callable[[Any], Any] = run_chunk,
+) -> Iterator[Callable[[Iterable[Any], Callable[[Any], None]], None]]:
+    """Workers kept for several rounds of tasks: yields ``run(tasks, on_result)``.
+
+    Each round applies ``fn`` (a module-level function, so that workers can import it) to every
+    task and hands each result to ``on_result`` as it arrives.
+    """
     workers = workers or default_workers()
     if executor == "serial":
-        for task in tasks:
-            on_result(run_chunk(task))
+
+        def run_serial(tasks: Iterable[Any], on_result: Callable[[Any], None]) -> None:
+            for task in tasks:
+                on_result(fn(task))
+
+        yield run_serial
         return
     backend = _local if executor == "local" else _dask
-    with backend(workers, scheduler) as (submit, wait_first):
-        _pipeline(iter(tasks), submit, wait_first, workers * IN_FLIGHT_PER_WORKER, on_result)
+    with backend(workers, scheduler, fn) as (submit, wait_first):
+
+        def run(tasks: Iterable[Any], on_result: Callable[[Any], None]) -> None:
+            _pipeline(iter(tasks), submit, wait_first, workers * IN_FLIGHT_PER_WORKER, on_result)
+
+        yield run
 
 
 def _pipeline(
@@ -78,7 +102,7 @@ def _pipeline(
 
 
 @contextmanager
-def _local(workers: int, scheduler: str | None):
+def _local(workers: int, scheduler: str | None, fn: Callable[[Any], Any]):
     # forkserver: workers fork from a clean single-threaded server that has the model loaded,
     # never from this (possibly multi-threaded) process.
     context = mp.get_context("forkserver")
@@ -91,7 +115,7 @@ def _local(workers: int, scheduler: str | None):
             done, rest = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             return set(done), set(rest)
 
-        yield (lambda task: pool.submit(run_chunk, task)), wait_first
+        yield (lambda task: pool.submit(fn, task)), wait_first
 
 
 def _ignore_interrupt() -> None:
@@ -100,7 +124,7 @@ def _ignore_interrupt() -> None:
 
 
 @contextmanager
-def _dask(workers: int, scheduler: str | None):
+def _dask(workers: int, scheduler: str | None, fn: Callable[[Any], Any]):
     from distributed import Client, LocalCluster, wait
 
     if scheduler:
@@ -116,7 +140,7 @@ def _dask(workers: int, scheduler: str | None):
             done, rest = wait(list(pending), return_when="FIRST_COMPLETED")
             return set(done), set(rest)
 
-        yield (lambda task: client.submit(run_chunk, task, pure=False)), wait_first
+        yield (lambda task: client.submit(fn, task, pure=False)), wait_first
     finally:
         client.close()
         if cluster is not None:

@@ -189,7 +189,7 @@ def check_parameters(spec: SweepSpec, base: Scenario, sources: Sources) -> Sweep
                 }
             )
         for value in p.levels if p.levels is not None else list(p.bounds or ()):
-            problem = _try_value(base, p.key, int(value) if whole else value)
+            problem = try_value(base, p.key, int(value) if whole else value)
             if problem:
                 raise sources.error(("parameters", i, field), f"{value!r}: {problem}")
         settled.append(p)
@@ -212,7 +212,7 @@ def value_at(model: Any, key: tuple[str, ...]) -> Any:
     return node
 
 
-def _try_value(base: Scenario, key: tuple[str, ...], value: Any) -> str:
+def try_value(base: Scenario, key: tuple[str, ...], value: Any) -> str:
     """Validate the base scenario with one value replaced; return the error text, if any."""
     data = base.model_dump(mode="python")
     node = data
@@ -234,5 +234,6 @@ __all__ = [
     "check_parameters",
     "load_sweep",
     "runs_planned",
+    "try_value",
     "value_at",
 ]

@@ -1,0 +1,410 @@
+"""Fit free parameters jointly to the crises' records, with Optuna, on common seeds.
+
+Every candidate runs every crisis on the same seeds (common random numbers) and is scored with
+``sim.record.score_replay``; the loss is a weighted mean over the crises of the miss rate
+(1 - replay score), the Brier score and the CRPS of the dates over the horizon (``Loss``).
+The first candidate is the start values (those the files give), so the report shows the scores
+before and after. Candidates are asked a batch at a time, each from a sampler seeded by the
+calibration's seed and the trial's number, and evaluated through the experiment executors
+(serial, local processes, Dask). The study lives in an Optuna journal file in the output folder:
+a calibration stopped in any way (Ctrl-C, kill -9) resumes where it stopped, re-evaluating the
+candidates it had asked and not yet scored, with the same results as one never stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.distributions import FloatDistribution, IntDistribution
+from optuna.storages import JournalStorage
+from optuna.storages.journal import JournalFileBackend
+from optuna.trial import FrozenTrial, TrialState
+
+from sim.errors import StoreError
+from sim.experiments.executors import Executor, session
+from sim.experiments.fitspec import CalibrationSpec, Crisis, FitParameter
+from sim.experiments.spec import value_at
+from sim.experiments.worker import FitResult, FitTask, score_candidate
+
+JOURNAL = "journal.log"
+STATE = "calibration.json"
+STUDY = "calibration"
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One evaluated candidate: its number, values, loss and per-crisis scores (or error)."""
+
+    number: int
+    values: dict[str, float]
+    loss: float | None
+    crises: dict[str, dict[str, Any]]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A calibration's outcome: every trial, the start and the best, each value's good range."""
+
+    name: str
+    trials: tuple[Trial, ...]
+    start: Trial
+    best: Trial
+    good: dict[str, tuple[float, float]]
+    good_within: float
+    seconds: float
+    evaluated_now: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: loss history, scores before and after, each parameter's fit and range."""
+        scored = [t for t in self.trials if t.loss is not None]
+        return {
+            "name": self.name,
+            "trials": len(self.trials),
+            "failed": sum(t.loss is None for t in self.trials),
+            "first_error": next((t.error for t in self.trials if t.error), None),
+            "seconds": self.seconds,
+            "evaluated_now": self.evaluated_now,
+            "best_trial": self.best.number,
+            "loss": {"start": self.start.loss, "best": self.best.loss},
+            "history": [
+                {"trial": t.number, "loss": t.loss, "best": min(x.loss for x in scored[: i + 1])}
+                for i, t in enumerate(scored)
+            ],
+            "parameters": [
+                {
+                    "path": k,
+                    "start": self.start.values[k],
+                    "best": self.best.values[k],
+                    "good": list(self.good[k]),
+                }
+                for k in self.best.values
+            ],
+            "crises": {
+                name: {"before": self.start.crises[name], "after": self.best.crises[name]}
+                for name in self.best.crises
+            },
+        }
+
+
+def report_text(r: Report) -> str:
+    """The report as plain text: losses, per-crisis scores before and after, the parameters."""
+    d = r.to_dict()
+    lines = [
+        f"calibration {r.name or '(unnamed)'}: {d['trials']} trials ({d['failed']} failed), "
+        f"{r.evaluated_now} evaluated now in {r.seconds:.0f} s",
+        f"loss: start {r.start.loss:.4f} (trial {r.start.number}), best {r.best.loss:.4f} "
+        f"(trial {r.best.number})",
+    ]
+    if d["first_error"]:
+        lines.append(f"first error: {d['first_error']}")
+    width = max(len(k) for k in r.best.crises)
+    lines.append(
+        f"{'crisis':<{width}}  score before -> after   exact before -> after"
+        "   Brier before -> after"
+    )
+    for name, ba in d["crises"].items():
+        b, a = ba["before"], ba["after"]
+        lines.append(
+            f"{name:<{width}}  {b['score']:.3f} -> {a['score']:.3f}"
+            f"           {b['exact']:.3f} -> {a['exact']:.3f}"
+            f"           {b['brier']:.3f} -> {a['brier']:.3f}"
+        )
+    width = max(len(p["path"]) for p in d["parameters"])
+    lines.append(
+        f"{'parameter':<{width}}  {'start':>9}  {'best':>9}  "
+        f"good fits (loss within {r.good_within:.0%} of best)"
+    )
+    for p in d["parameters"]:
+        low, high = p["good"]
+        lines.append(
+            f"{p['path']:<{width}}  {p['start']:9.4g}  {p['best']:9.4g}  [{low:.4g}, {high:.4g}]"
+        )
+    return "\n".join(lines)
+
+
+def leave_one_out_text(table: dict[str, Any]) -> str:
+    """The cross-validation table: each crisis's left-out scores against its start scores."""
+    rows = table["crises"]
+    width = max(len(r["crisis"]) for r in rows)
+    lines = [f"{'left out':<{width}}  score (start)   exact (start)   Brier (start)"]
+    for r in rows:
+        a, b = r["left_out"], r["start"]
+        lines.append(
+            f"{r['crisis']:<{width}}  {a['score']:.3f} ({b['score']:.3f})   "
+            f"{a['exact']:.3f} ({b['exact']:.3f})   {a['brier']:.3f} ({b['brier']:.3f})"
+        )
+    lines.append(f"{'mean':<{width}}  {table['mean_left_out_score']:.3f}")
+    return "\n".join(lines)
+
+
+def start_values(spec: CalibrationSpec, crises: Sequence[Crisis]) -> dict[str, float]:
+    """Each parameter's value as the files give it (in the first crisis that has it, if any)."""
+    out = {}
+    for p in spec.parameters:
+        found = [v for c in crises if _is_number(v := value_at(c.scenario, p.key))]
+        if found:
+            out[p.path] = found[0]
+    return out
+
+
+def loss(spec: CalibrationSpec, crises: Sequence[Crisis], scores: Sequence[dict]) -> float:
+    """The weighted mean over the crises of the miss rate, the Brier score and the scaled CRPS."""
+    w = spec.loss
+    terms = [
+        w.miss * (1.0 - s["score"])
+        + w.brier * s["brier"]
+        + w.crps * (s["crps"] or 0.0) / c.scenario.calendar.horizon_days
+        for c, s in zip(crises, scores, strict=True)
+    ]
+    return statistics.fmean(terms)
+
+
+def fingerprint(spec: CalibrationSpec, crises: Sequence[Crisis]) -> str:
+    """What decides a calibration's results: the spec (but its budget) and the crises as loaded.
+
+    A calibration resumed with more trials goes on; one with other settings or crises is refused.
+    """
+    what = [spec.model_dump(mode="json", exclude={"trials"})] + [
+        [c.scenario.model_dump(mode="json", exclude={"record"}), repr(c.record.targets)]
+        for c in crises
+    ]
+    return hashlib.sha256(json.dumps(what, default=str).encode()).hexdigest()
+
+
+def calibrate(
+    spec: CalibrationSpec,
+    crises: Sequence[Crisis],
+    out: Path,
+    *,
+    executor: Executor = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Run (or resume) the calibration in ``out``; return its report.
+
+    Raises:
+        StoreError: ``out`` holds another calibration.
+    """
+    t0 = time.perf_counter()
+    study = _open_study(spec, crises, out)
+    seeds = list(range(spec.first_seed, spec.first_seed + spec.seeds))
+    evaluated = 0
+    with session(executor, workers, scheduler, fn=score_candidate) as run:
+        while True:
+            trials = study.get_trials(deepcopy=False)
+            stale = [t for t in trials if t.state == TrialState.RUNNING]
+            told = sum(t.state.is_finished() for t in trials)
+            if not stale and told >= spec.trials:
+                break
+            batch = stale or [_ask(study, spec) for _ in range(min(spec.batch, spec.trials - told))]
+            _evaluate(study, spec, crises, seeds, batch, run)
+            evaluated += len(batch)
+            if progress:
+                progress(_progress_line(study, spec, time.perf_counter() - t0))
+    return report(study, spec, crises, time.perf_counter() - t0, evaluated)
+
+
+def _open_study(spec: CalibrationSpec, crises: Sequence[Crisis], out: Path) -> optuna.Study:
+    """The study in ``out``: created with the start values as its first trial, or resumed."""
+    out.mkdir(parents=True, exist_ok=True)
+    state = out / STATE
+    mark = fingerprint(spec, crises)
+    if state.exists():
+        if json.loads(state.read_text(encoding="utf-8")).get("fingerprint") != mark:
+            raise StoreError(
+                f"{out} holds another calibration (other settings or crises); "
+                "use a new --out folder or delete this one"
+            )
+    else:
+        state.write_text(json.dumps({"name": spec.name, "fingerprint": mark}), encoding="utf-8")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = JournalStorage(JournalFileBackend(str(out / JOURNAL)))
+    study = optuna.create_study(
+        study_name=STUDY, storage=storage, load_if_exists=True, direction="minimize"
+    )
+    if not study.get_trials(deepcopy=False):
+        study.enqueue_trial(start_values(spec, crises))
+    return study
+
+
+def _distributions(spec: CalibrationSpec) -> dict[str, Any]:
+    return {p.path: _distribution(p) for p in spec.parameters}
+
+
+def _distribution(p: FitParameter) -> FloatDistribution | IntDistribution:
+    low, high = p.bounds
+    return IntDistribution(int(low), int(high)) if p.whole else FloatDistribution(low, high)
+
+
+def _ask(study: optuna.Study, spec: CalibrationSpec) -> FrozenTrial:
+    """A new candidate, from a sampler seeded by the calibration's seed and the trial number."""
+    number = len(study.get_trials(deepcopy=False))
+    seed = (spec.seed * 1_000_003 + number) % 2**31
+    if spec.sampler == "cmaes":
+        study.sampler = optuna.samplers.CmaEsSampler(
+            seed=spec.seed, warn_independent_sampling=False
+        )
+    else:
+        study.sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=True)
+    trial = study.ask(_distributions(spec))
+    return study.get_trials(deepcopy=False)[trial.number]
+
+
+def _evaluate(
+    study: optuna.Study,
+    spec: CalibrationSpec,
+    crises: Sequence[Crisis],
+    seeds: list[int],
+    batch: Sequence[FrozenTrial],
+    run: Callable,
+) -> None:
+    """Score every candidate of the batch on every crisis; tell the study each loss."""
+    tasks = []
+    for t in batch:
+        for i, c in enumerate(crises):
+            keys = [p.key for p in spec.parameters if _is_number(value_at(c.scenario, p.key))]
+            values = tuple(t.params[".".join(k)] for k in keys)
+            tasks.append(FitTask(t.number, i, c.scenario, c.record, keys, values, seeds))
+    found: dict[tuple[int, int], FitResult] = {}
+    run(tasks, lambda r: found.__setitem__((r.trial, r.crisis), r))
+    for t in batch:
+        results = [found[(t.number, i)] for i in range(len(crises))]
+        trial = optuna.trial.Trial(study, t._trial_id)
+        failed = [(c, r) for c, r in zip(crises, results, strict=True) if r.scores is None]
+        if failed:
+            c, r = failed[0]
+            trial.set_user_attr(
+                "error", f"{c.name}: {r.failed} of {len(seeds)} runs failed; {r.error}"
+            )
+            study.tell(t.number, state=TrialState.FAIL)
+            continue
+        scores = [r.scores for r in results]
+        trial.set_user_attr("crises", {c.name: s for c, s in zip(crises, scores, strict=True)})
+        study.tell(t.number, loss(spec, crises, scores))
+
+
+def _progress_line(study: optuna.Study, spec: CalibrationSpec, seconds: float) -> str:
+    done = [t for t in study.get_trials(deepcopy=False) if t.state.is_finished()]
+    scored = [t for t in done if t.state == TrialState.COMPLETE]
+    last = done[-1]
+    now = f"loss {last.value:.4f}" if last.state == TrialState.COMPLETE else "failed"
+    best = min(scored, key=lambda t: t.value) if scored else None
+    tail = f" (best {best.value:.4f}, trial {best.number})" if best else ""
+    return f"trial {len(done)}/{spec.trials}: {now}{tail}; {seconds:.0f} s"
+
+
+def report(
+    study: optuna.Study,
+    spec: CalibrationSpec,
+    crises: Sequence[Crisis],
+    seconds: float = 0.0,
+    evaluated: int = 0,
+) -> Report:
+    """The report of the trials told so far."""
+    trials = tuple(
+        Trial(
+            t.number,
+            dict(t.params),
+            t.value if t.state == TrialState.COMPLETE else None,
+            t.user_attrs.get("crises", {}),
+            t.user_attrs.get("error"),
+        )
+        for t in study.get_trials(deepcopy=False)
+        if t.state.is_finished()
+    )
+    scored = [t for t in trials if t.loss is not None]
+    if not scored:
+        raise StoreError(f"no candidate could be scored; first error: {trials[0].error}")
+    start = trials[0]
+    best = min(scored, key=lambda t: (t.loss, t.number))
+    bar = best.loss * (1 + spec.good_within)
+    good_trials = [t for t in scored if t.loss <= bar]
+    good = {
+        k: (min(t.values[k] for t in good_trials), max(t.values[k] for t in good_trials))
+        for k in best.values
+    }
+    if start.loss is None:
+        start = best  # the start values failed: nothing to compare against
+    return Report(spec.name, trials, start, best, good, spec.good_within, seconds, evaluated)
+
+
+def fitted_values(report: Report, source: str) -> dict[str, Any]:
+    """The best values as a nested document of ``{value, source}``, to extend or copy from."""
+    out: dict[str, Any] = {}
+    for path, value in report.best.values.items():
+        node = out
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = {"value": value, "source": f"calibrated: {source}, trial {report.best.number}"}
+    return out
+
+
+def leave_one_out(
+    spec: CalibrationSpec, crises: Sequence[Crisis], out: Path, **how: Any
+) -> dict[str, Any]:
+    """For each crisis, calibrate on the others (in ``out/<crisis>``) and score the one left out.
+
+    A parameter that no other crisis has keeps its start value on the one left out. ``how``
+    goes to ``calibrate`` (executor, workers, scheduler, progress).
+    """
+    seeds = list(range(spec.first_seed, spec.first_seed + spec.seeds))
+    rows = []
+    for i, c in enumerate(crises):
+        others = [x for j, x in enumerate(crises) if j != i]
+        fit = calibrate(spec, others, out / c.name, **how)
+        start = start_values(spec, [c])
+        seen = {
+            p.path
+            for p in spec.parameters
+            for x in others
+            if _is_number(value_at(x.scenario, p.key))
+        }
+        fitted = {k: (fit.best.values[k] if k in seen else v) for k, v in start.items()}
+        rows.append(
+            {
+                "crisis": c.name,
+                "fitted_on": [x.name for x in others],
+                "best_trial": fit.best.number,
+                "left_out": _score_values(spec, c, fitted, seeds),
+                "start": _score_values(spec, c, start, seeds),
+            }
+        )
+    scores = [r["left_out"]["score"] for r in rows]
+    return {"crises": rows, "mean_left_out_score": statistics.fmean(scores)}
+
+
+def _score_values(
+    spec: CalibrationSpec, crisis: Crisis, values: dict[str, float], seeds: list[int]
+) -> dict[str, Any]:
+    """A crisis's scores with the given values (those it has), on the common seeds."""
+    keys = [p.key for p in spec.parameters if p.path in values]
+    task = FitTask(
+        0, 0, crisis.scenario, crisis.record, keys, tuple(values[".".join(k)] for k in keys), seeds
+    )
+    result = score_candidate(task)
+    if result.scores is None:
+        raise StoreError(
+            f"{crisis.name}: {result.failed} runs failed at the fitted values; {result.error}"
+        )
+    return result.scores
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def print_progress(line: str) -> None:
+    """Progress on standard error, one line per batch."""
+    print(line, file=sys.stderr, flush=True)

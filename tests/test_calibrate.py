@@ -1,0 +1,224 @@
+"""Calibration: the file format's errors, the fit, its report, resuming and cross-validation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.errors import InputError, StoreError
+from sim.experiments import calibrate as cal
+from sim.experiments.fitspec import load_calibration
+from sim.experiments.worker import FitResult
+from tests.conftest import CALIBRATIONS, ROOT
+
+KZ2022 = ROOT / "scenarios" / "crises" / "kz2022.yaml"
+SB2021 = ROOT / "scenarios" / "crises" / "sb2021.yaml"
+
+
+def write(tmp_path, **over) -> str:
+    body = {
+        "name": "small",
+        "crises": [str(KZ2022), str(SB2021)],
+        "parameters": [
+            {"path": "behaviour.unrest.suppression", "bounds": [0.3, 0.6]},
+            {"path": "behaviour.provider.rungs.statement", "bounds": [0.7, 1.2]},
+            {"path": "behaviour.host.stable_days", "bounds": [1, 3]},
+        ],
+        "seeds": 3,
+        "trials": 6,
+        "batch": 2,
+    } | over
+    path = tmp_path / "fit.yaml"
+    path.write_text(yaml.safe_dump(body, sort_keys=False))
+    return str(path)
+
+
+def comparable(report: cal.Report) -> dict:
+    d = report.to_dict()
+    d.pop("seconds"), d.pop("evaluated_now")
+    return d
+
+
+@pytest.mark.parametrize(
+    "over, where, message",
+    [
+        (
+            {"parameters": [{"path": "behaviour.unrest.nothing", "bounds": [0, 1]}]},
+            "parameters[0].path",
+            "no number of the crises",
+        ),
+        (
+            {"parameters": [{"path": "behaviour.unrest.suppression", "bounds": [0.5, 0.9]}]},
+            "parameters[0].bounds",
+            "start value 0.45",
+        ),
+        (
+            {"parameters": [{"path": "behaviour.host.stable_days", "bounds": [1, 2.5]}]},
+            "parameters[0].bounds",
+            "whole numbers",
+        ),
+        ({"crises": ["nowhere.yaml"]}, "crises[0]", "scenario file not found"),
+        ({"sampler": "grid"}, "sampler", "Input should be"),
+    ],
+)
+def test_a_bad_calibration_file_is_one_line_naming_file_line_and_key(
+    tmp_path, over, where, message
+):
+    path = write(tmp_path, **over)
+    with pytest.raises(InputError) as err:
+        load_calibration(path)
+    line = str(err.value)
+    assert line.startswith(f"{path}:") and where in line and message in line and "\n" not in line
+
+
+def test_shipped_calibrations_load():
+    assert CALIBRATIONS
+    for path in CALIBRATIONS:
+        spec, crises, _ = load_calibration(path)
+        assert len(crises) == 9 and spec.parameters
+
+
+def test_the_first_trial_is_the_files_values_and_the_best_is_reported(tmp_path):
+    spec, crises, _ = load_calibration(write(tmp_path))
+    report = cal.calibrate(spec, crises, tmp_path / "out")
+    assert len(report.trials) == 6 and report.start.number == 0
+    assert report.start.values == {
+        "behaviour.unrest.suppression": 0.45,
+        "behaviour.provider.rungs.statement": 0.9385,
+        "behaviour.host.stable_days": 1,
+    }
+    assert report.best.loss == min(t.loss for t in report.trials)
+    assert isinstance(report.best.values["behaviour.host.stable_days"], int)
+    for k, (low, high) in report.good.items():
+        assert low <= report.best.values[k] <= high
+    d = report.to_dict()
+    assert set(d["crises"]) == {"kz2022", "sb2021"}
+    assert [h["trial"] for h in d["history"]] == list(range(6))
+    assert d["history"][-1]["best"] == report.best.loss
+    fitted = cal.fitted_values(report, "fit.yaml")
+    entry = fitted["behaviour"]["unrest"]["suppression"]
+    assert entry == {
+        "value": report.best.values["behaviour.unrest.suppression"],
+        "source": f"calibrated: fit.yaml, trial {report.best.number}",
+    }
+
+
+def test_the_loss_weighs_misses_brier_and_crps_over_the_horizon(tmp_path):
+    spec, crises, _ = load_calibration(write(tmp_path))
+    scores = [
+        {"score": 0.75, "brier": 0.1, "crps": 14.0},
+        {"score": 1.0, "brier": 0.0, "crps": 0.0},
+    ]
+    horizon = crises[0].scenario.calendar.horizon_days
+    assert cal.loss(spec, crises, scores) == pytest.approx((0.25 + 0.1 + 14.0 / horizon) / 2)
+
+
+def test_a_stopped_calibration_resumes_to_the_same_result(tmp_path, monkeypatch):
+    spec, crises, _ = load_calibration(write(tmp_path))
+    whole = cal.calibrate(spec, crises, tmp_path / "whole")
+    calls = {"n": 0}
+    real = cal._evaluate
+
+    def stop_in_third_batch(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:  # its candidates are asked, none scored
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cal, "_evaluate", stop_in_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        cal.calibrate(spec, crises, tmp_path / "stopped")
+    monkeypatch.setattr(cal, "_evaluate", real)
+    resumed = cal.calibrate(spec, crises, tmp_path / "stopped")
+    assert resumed.evaluated_now == 2 + 0  # the two asked and never scored, then none to ask
+    assert comparable(resumed) == comparable(whole)
+    more = cal.calibrate(spec.model_copy(update={"trials": 8}), crises, tmp_path / "stopped")
+    assert len(more.trials) == 8 and more.evaluated_now == 2
+
+
+def test_a_folder_of_another_calibration_is_refused(tmp_path):
+    spec, crises, _ = load_calibration(write(tmp_path))
+    cal.calibrate(spec.model_copy(update={"trials": 2}), crises, tmp_path / "out")
+    other = spec.model_copy(update={"seeds": 4})
+    with pytest.raises(StoreError, match="holds another calibration"):
+        cal.calibrate(other, crises, tmp_path / "out")
+
+
+def test_the_local_executor_gives_the_serial_result(tmp_path):
+    spec, crises, _ = load_calibration(write(tmp_path, trials=4))
+    serial = cal.calibrate(spec, crises, tmp_path / "serial")
+    local = cal.calibrate(spec, crises, tmp_path / "local", executor="local", workers=2)
+    assert comparable(local) == comparable(serial)
+
+
+def test_a_candidate_whose_runs_fail_is_counted_not_hidden(tmp_path, monkeypatch):
+    spec, crises, _ = load_calibration(write(tmp_path, trials=4))
+    real = cal.score_candidate
+
+    def fail_trial_two(task):
+        if task.trial == 2:
+            return FitResult(task.trial, task.crisis, None, 3, "ValueError: broken")
+        return real(task)
+
+    monkeypatch.setattr(cal, "score_candidate", fail_trial_two)
+    report = cal.calibrate(spec, crises, tmp_path / "out")
+    d = report.to_dict()
+    assert d["failed"] == 1 and "3 of 3 runs failed; ValueError: broken" in d["first_error"]
+    assert [t.loss is None for t in report.trials] == [False, False, True, False]
+
+
+def test_leave_one_out_fits_on_the_others_and_scores_the_one_left_out(tmp_path):
+    spec, crises, _ = load_calibration(write(tmp_path, trials=2))
+    table = cal.leave_one_out(spec, crises, tmp_path / "loo")
+    assert [r["crisis"] for r in table["crises"]] == ["kz2022", "sb2021"]
+    assert table["crises"][0]["fitted_on"] == ["sb2021"]
+    assert (tmp_path / "loo" / "kz2022" / cal.JOURNAL).exists()
+    for r in table["crises"]:
+        assert {"score", "exact", "brier", "crps"} <= set(r["left_out"]) and r["start"]
+    mean = sum(r["left_out"]["score"] for r in table["crises"]) / 2
+    assert table["mean_left_out_score"] == pytest.approx(mean)
+    assert "mean" in cal.leave_one_out_text(table)
+
+
+def test_sim_calibrate_killed_with_9_resumes(tmp_path, capsys):
+    path = write(tmp_path, trials=24)
+    assert (
+        main(
+            ["calibrate", path, "--out", str(tmp_path / "whole"), "--executor", "serial", "--json"]
+        )
+        == 0
+    )
+    whole = json.loads(capsys.readouterr().out)
+    out = tmp_path / "killed"
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "calibrate",
+        path,
+        "--out",
+        str(out),
+        "--executor",
+        "serial",
+    ]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    for line in proc.stderr:
+        if line.startswith("trial 8/"):
+            break
+    time.sleep(0.3)
+    proc.kill()
+    proc.wait()
+    assert main(["calibrate", path, "--out", str(out), "--executor", "serial", "--json"]) == 0
+    resumed = json.loads(capsys.readouterr().out)
+    assert 0 < resumed["evaluated_now"] < 24
+    for d in (whole, resumed):
+        d.pop("seconds"), d.pop("evaluated_now")
+    assert resumed == whole
+    for name in ("report.json", "report.txt", "fitted.yaml"):
+        assert (out / name).exists()
