@@ -1,4 +1,4 @@
-"""JSON Schemas of the two input formats, for editors: scenario files and sweep files.
+"""JSON Schemas of the input formats, for editors: scenario, sweep and calibration files.
 
 A file with ``extends`` is a partial document (a few keys laid over its base), so each schema
 has two forms: the whole document, with every required key, and the partial one, where no key
@@ -11,11 +11,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sim.experiments.fitspec import CalibrationSpec
 from sim.experiments.spec import SweepSpec
 from sim.scenario import Scenario, Sourced, SourcedCount
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS: dict[str, type[BaseModel]] = {"scenario": Scenario, "sweep": SweepSpec}
+KINDS: dict[str, type[BaseModel]] = {
+    "scenario": Scenario,
+    "sweep": SweepSpec,
+    "calibration": CalibrationSpec,
+}
 ATOMIC = {Sourced.__name__, SourcedCount.__name__}
 """Definitions that stay whole in a partial document."""
 
@@ -29,7 +34,7 @@ EXTENDS = {
 
 
 def file_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of a ``kind`` file (``scenario`` or ``sweep``), with ``extends``."""
+    """The JSON Schema of a ``kind`` file (a key of ``KINDS``), with ``extends``."""
     model = KINDS[kind]
     whole = model.model_json_schema(ref_template="#/$defs/{model}")
     defs = whole.pop("$defs", {})

@@ -142,6 +142,20 @@ def test_a_stopped_calibration_resumes_to_the_same_result(tmp_path, monkeypatch)
     assert len(more.trials) == 8 and more.evaluated_now == 2
 
 
+def test_a_batch_cut_short_in_the_log_is_asked_again(tmp_path):
+    spec, crises, _ = load_calibration(write(tmp_path))
+    whole = cal.calibrate(spec, crises, tmp_path / "whole")
+    cut = tmp_path / "cut"
+    cal.calibrate(spec.model_copy(update={"trials": 4}), crises, cut)
+    log = cut / cal.TRIALS
+    lines = log.read_text().splitlines()
+    assert len(lines) == 4
+    log.write_text("\n".join(lines[:3]) + "\n" + lines[3][:40])  # the second batch, half written
+    resumed = cal.calibrate(spec, crises, cut)
+    assert resumed.evaluated_now == 4  # the batch cut short, then the last
+    assert comparable(resumed) == comparable(whole)
+
+
 def test_a_folder_of_another_calibration_is_refused(tmp_path):
     spec, crises, _ = load_calibration(write(tmp_path))
     cal.calibrate(spec.model_copy(update={"trials": 2}), crises, tmp_path / "out")
@@ -178,7 +192,7 @@ def test_leave_one_out_fits_on_the_others_and_scores_the_one_left_out(tmp_path):
     table = cal.leave_one_out(spec, crises, tmp_path / "loo")
     assert [r["crisis"] for r in table["crises"]] == ["kz2022", "sb2021"]
     assert table["crises"][0]["fitted_on"] == ["sb2021"]
-    assert (tmp_path / "loo" / "kz2022" / cal.JOURNAL).exists()
+    assert (tmp_path / "loo" / "kz2022" / cal.TRIALS).exists()
     for r in table["crises"]:
         assert {"score", "exact", "brier", "crps"} <= set(r["left_out"]) and r["start"]
     mean = sum(r["left_out"]["score"] for r in table["crises"]) / 2
@@ -222,3 +236,11 @@ def test_sim_calibrate_killed_with_9_resumes(tmp_path, capsys):
     assert resumed == whole
     for name in ("report.json", "report.txt", "fitted.yaml"):
         assert (out / name).exists()
+
+
+def test_sim_validate_checks_calibration_files(tmp_path, capsys):
+    assert main(["validate", str(CALIBRATIONS[0])]) == 0
+    bad = write(tmp_path, trials=0)
+    assert main(["validate", bad]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{bad}:") and "trials" in err and "\n" not in err

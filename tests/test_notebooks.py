@@ -11,8 +11,10 @@ from tests.conftest import ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_the_three_stories():
-    assert [p.stem for p in NOTEBOOKS] == ["01_replay", "02_counterfactuals", "03_sweeps"]
+def test_there_are_the_four_stories():
+    assert [p.stem for p in NOTEBOOKS] == [
+        *("01_replay", "02_counterfactuals", "03_sweeps", "04_calibration")
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

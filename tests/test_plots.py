@@ -608,3 +608,37 @@ def test_an_all_zero_field_gets_a_unit_colour_scale(tables):
         if isinstance(c, QuadMesh)
     ]
     assert mesh.get_clim() == (0.0, 1.0)
+
+
+def test_loss_history_shows_every_scored_trial_and_the_best_so_far():
+    report = {
+        "name": "x",
+        "best_trial": 2,
+        "loss": {"start": 0.9, "best": 0.5},
+        "history": [
+            {"trial": 0, "loss": 0.9, "best": 0.9},
+            {"trial": 2, "loss": 0.5, "best": 0.5},
+            {"trial": 3, "loss": 0.7, "best": 0.5},
+        ],
+    }
+    fig = sim.plots.loss_history(report)
+    (ax,) = fig.axes
+    trials, best, start = ax.lines
+    assert list(trials.get_xdata()) == [0, 2, 3] and list(trials.get_ydata()) == [0.9, 0.5, 0.7]
+    assert list(best.get_ydata()) == [0.9, 0.5, 0.5]
+    assert list(start.get_xdata()) == [0] and "best 0.500 at trial 2" in ax.get_title()
+    with pytest.raises(ValueError):
+        sim.plots.loss_history({**report, "history": []})
+
+
+def test_identification_matrix_marks_the_targets_each_parameter_moves():
+    rows = [
+        {"path": "behaviour.a", "moves": ["t1"]},
+        {"path": "behaviour.b", "moves": []},
+        {"path": "behaviour.c", "moves": ["t1", "t2"]},
+    ]
+    fig = sim.plots.identification_matrix(rows, ["t1", "t2"])
+    (ax,) = fig.axes
+    assert ax.images[0].get_array().tolist() == [[1, 0], [0, 0], [1, 1]]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["a (pinned)", "b (unconstrained)", "c"]

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from sim.schemas import file_schema
-from tests.conftest import ROOT, SHIPPED, SWEEPS
+from tests.conftest import CALIBRATIONS, ROOT, SHIPPED, SWEEPS
 
 PUBLISHED = ROOT / "docs" / "schema"
 
@@ -49,6 +49,13 @@ def test_every_shipped_sweep_fits_the_sweep_schema(path):
     assert not errors, [e.message for e in errors[:3]]
 
 
+@pytest.mark.parametrize("path", CALIBRATIONS, ids=lambda p: p.name)
+def test_every_shipped_calibration_fits_the_calibration_schema(path):
+    errors = list(validator("calibration").iter_errors(as_editor_sees(path)))
+    assert not errors, [e.message for e in errors[:3]]
+    assert list(validator("calibration").iter_errors({"parameters": [], "sampler": "grid"}))
+
+
 @pytest.mark.parametrize(
     "document",
     [
@@ -68,7 +75,7 @@ def test_the_sweep_schema_refuses_a_bad_design():
     assert list(validator("sweep").iter_errors({"base": "x.yaml", "design": "wild"}))
 
 
-@pytest.mark.parametrize("kind", ["scenario", "sweep"])
+@pytest.mark.parametrize("kind", ["scenario", "sweep", "calibration"])
 def test_the_published_schemas_are_what_sim_schema_prints(kind):
     proc = subprocess.run(
         [sys.executable, "-m", "sim", "schema", kind], capture_output=True, text=True, check=True

@@ -7,8 +7,9 @@ import sys
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate scenario or sweep files; report the first problem of each bad one."""
+    """Validate scenario, sweep or calibration files; report the first problem of each bad one."""
     from sim.errors import InputError
+    from sim.experiments.fitspec import load_calibration
     from sim.experiments.spec import load_sweep
     from sim.loading import load_document
     from sim.provenance import unsourced
@@ -20,6 +21,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             data, sources = load_document(f)
             if "base" in data and "calendar" not in data:
                 load_sweep(f)
+            elif "parameters" in data and "calendar" not in data:
+                load_calibration(f)
             else:
                 load_scenario(f)
                 missing = unsourced(Scenario, data) if args.require_sources else []
@@ -33,7 +36,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Print the JSON Schema of scenario or sweep files."""
+    """Print the JSON Schema of scenario, sweep or calibration files."""
     from sim.jsonout import dumps
     from sim.schemas import file_schema
 
@@ -43,8 +46,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``validate`` and ``schema``."""
-    p = sub.add_parser("validate", help="check scenario and sweep files")
-    p.add_argument("files", nargs="+", help="scenario or sweep YAML files")
+    p = sub.add_parser("validate", help="check scenario, sweep and calibration files")
+    p.add_argument("files", nargs="+", help="scenario, sweep or calibration YAML files")
     p.add_argument(
         "--require-sources",
         action="store_true",
@@ -52,9 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of scenario or sweep files")
+    p = sub.add_parser(
+        "schema", help="print the JSON Schema of scenario, sweep or calibration files"
+    )
     p.add_argument(
-        "kind", nargs="?", choices=["scenario", "sweep"], default="scenario",
+        "kind", nargs="?", choices=["scenario", "sweep", "calibration"], default="scenario",
         help="which format (default scenario)",
     )  # fmt: skip
     p.set_defaults(func=cmd_schema)

@@ -6,15 +6,17 @@ Every candidate runs every crisis on the same seeds (common random numbers) and 
 The first candidate is the start values (those the files give), so the report shows the scores
 before and after. Candidates are asked a batch at a time, each from a sampler seeded by the
 calibration's seed and the trial's number, and evaluated through the experiment executors
-(serial, local processes, Dask). The study lives in an Optuna journal file in the output folder:
-a calibration stopped in any way (Ctrl-C, kill -9) resumes where it stopped, re-evaluating the
-candidates it had asked and not yet scored, with the same results as one never stopped.
+(serial, local processes, Dask). Each scored batch is appended, whole, to a log in the output
+folder (``trials.jsonl``: every trial's values, loss, scores and the sampler's state); a
+calibration stopped in any way (Ctrl-C, kill -9) is rebuilt from the whole batches logged and
+asks the lost batch again: the same candidates, so the same result as one never stopped.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import statistics
 import sys
 import time
@@ -24,9 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-from optuna.distributions import FloatDistribution, IntDistribution
-from optuna.storages import JournalStorage
-from optuna.storages.journal import JournalFileBackend
+from optuna.distributions import (
+    FloatDistribution,
+    IntDistribution,
+    distribution_to_json,
+    json_to_distribution,
+)
 from optuna.trial import FrozenTrial, TrialState
 
 from sim.errors import StoreError
@@ -35,9 +40,8 @@ from sim.experiments.fitspec import CalibrationSpec, Crisis, FitParameter
 from sim.experiments.spec import value_at
 from sim.experiments.worker import FitResult, FitTask, score_candidate
 
-JOURNAL = "journal.log"
+TRIALS = "trials.jsonl"
 STATE = "calibration.json"
-STUDY = "calibration"
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def report_text(r: Report) -> str:
 def leave_one_out_text(table: dict[str, Any]) -> str:
     """The cross-validation table: each crisis's left-out scores against its start scores."""
     rows = table["crises"]
-    width = max(len(r["crisis"]) for r in rows)
+    width = max(len("left out"), *(len(r["crisis"]) for r in rows))
     lines = [f"{'left out':<{width}}  score (start)   exact (start)   Brier (start)"]
     for r in rows:
         a, b = r["left_out"], r["start"]
@@ -201,14 +205,10 @@ def calibrate(
     seeds = list(range(spec.first_seed, spec.first_seed + spec.seeds))
     evaluated = 0
     with session(executor, workers, scheduler, fn=score_candidate) as run:
-        while True:
-            trials = study.get_trials(deepcopy=False)
-            stale = [t for t in trials if t.state == TrialState.RUNNING]
-            told = sum(t.state.is_finished() for t in trials)
-            if not stale and told >= spec.trials:
-                break
-            batch = stale or [_ask(study, spec) for _ in range(min(spec.batch, spec.trials - told))]
+        while (told := len(study.get_trials(deepcopy=False))) < spec.trials:
+            batch = [_ask(study, spec) for _ in range(min(spec.batch, spec.trials - told))]
             _evaluate(study, spec, crises, seeds, batch, run)
+            _log_batch(out / TRIALS, study, [t.number for t in batch])
             evaluated += len(batch)
             if progress:
                 progress(_progress_line(study, spec, time.perf_counter() - t0))
@@ -216,7 +216,10 @@ def calibrate(
 
 
 def _open_study(spec: CalibrationSpec, crises: Sequence[Crisis], out: Path) -> optuna.Study:
-    """The study in ``out``: created with the start values as its first trial, or resumed."""
+    """The study of ``out``: new, with the start values as its first trial, or rebuilt from its log.
+
+    Only whole batches count: a batch whose lines a stop cut short is asked again.
+    """
     out.mkdir(parents=True, exist_ok=True)
     state = out / STATE
     mark = fingerprint(spec, crises)
@@ -229,13 +232,66 @@ def _open_study(spec: CalibrationSpec, crises: Sequence[Crisis], out: Path) -> o
     else:
         state.write_text(json.dumps({"name": spec.name, "fingerprint": mark}), encoding="utf-8")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = JournalStorage(JournalFileBackend(str(out / JOURNAL)))
-    study = optuna.create_study(
-        study_name=STUDY, storage=storage, load_if_exists=True, direction="minimize"
-    )
+    study = optuna.create_study(direction="minimize")
+    for row in _whole_batches(out / TRIALS):
+        study.add_trial(
+            optuna.trial.create_trial(
+                state=TrialState[row["state"]],
+                value=row["value"],
+                params=row["params"],
+                distributions={k: json_to_distribution(d) for k, d in row["distributions"].items()},
+                user_attrs=row["user_attrs"],
+                system_attrs=row["system_attrs"],
+            )
+        )
     if not study.get_trials(deepcopy=False):
         study.enqueue_trial(start_values(spec, crises))
     return study
+
+
+def _log_batch(path: Path, study: optuna.Study, numbers: list[int]) -> None:
+    """Append a told batch to the log in one write, flushed to disk."""
+    trials = study.get_trials(deepcopy=False)
+    lines = [
+        json.dumps(
+            {
+                "trial": n,
+                "batch_size": len(numbers),
+                "state": trials[n].state.name,
+                "value": trials[n].value,
+                "params": trials[n].params,
+                "distributions": {
+                    k: distribution_to_json(d) for k, d in trials[n].distributions.items()
+                },
+                "user_attrs": trials[n].user_attrs,
+                "system_attrs": trials[n].system_attrs,
+            }
+        )
+        for n in numbers
+    ]
+    with path.open("a", encoding="utf-8") as f:
+        f.write("".join(line + "\n" for line in lines))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _whole_batches(path: Path) -> list[dict]:
+    """The log's trials, in order, up to the first batch a stop cut short (or a torn line)."""
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            break
+        if row["trial"] != len(rows):
+            break
+        rows.append(row)
+    start = 0
+    while start < len(rows) and start + rows[start]["batch_size"] <= len(rows):
+        start += rows[start]["batch_size"]
+    return rows[:start]
 
 
 def _distributions(spec: CalibrationSpec) -> dict[str, Any]:
