@@ -311,8 +311,7 @@ class ReplayScore:
     @property
     def mae_days(self) -> float | None:
         """Mean absolute day error, over the targets that happened in some run."""
-        found = _by_group(self.targets, "mae_days")
-        return statistics.fmean(found) if found else None
+        return _mean_or_none(_by_group(self.targets, "mae_days"))
 
     @property
     def brier(self) -> float:
@@ -324,8 +323,7 @@ class ReplayScore:
     @property
     def crps(self) -> float | None:
         """Mean CRPS of the targets' dates, in days (None without a horizon)."""
-        found = _by_group(self.targets, "crps")
-        return statistics.fmean(found) if found else None
+        return _mean_or_none(_by_group(self.targets, "crps"))
 
     @property
     def groups(self) -> int:
@@ -417,6 +415,10 @@ class ReplayScore:
 
 def _mean(xs: Sequence[float]) -> float:
     return statistics.fmean(xs) if xs else 0.0
+
+
+def _mean_or_none(xs: Sequence[float]) -> float | None:
+    return statistics.fmean(xs) if xs else None
 
 
 def _median_date(dates: Sequence[dt.date]) -> dt.date | None:

@@ -14,6 +14,7 @@ from sim.cli import main
 from sim.errors import InputError, StoreError
 from sim.experiments import calibrate as cal
 from sim.experiments.fitspec import load_calibration
+from sim.experiments.fitted import apply_fitted, fitted_values, shown
 from sim.experiments.worker import FitResult
 from tests.conftest import CALIBRATIONS, ROOT
 
@@ -101,11 +102,11 @@ def test_the_first_trial_is_the_files_values_and_the_best_is_reported(tmp_path):
     assert set(d["crises"]) == {"kz2022", "sb2021"}
     assert [h["trial"] for h in d["history"]] == list(range(6))
     assert d["history"][-1]["best"] == report.best.loss
-    fitted = cal.fitted_values(report, "fit.yaml")
+    fitted = fitted_values(report.best.values, "calibrated: fit.yaml, trial 3")
     entry = fitted["behaviour"]["unrest"]["suppression"]
     assert entry == {
         "value": report.best.values["behaviour.unrest.suppression"],
-        "source": f"calibrated: fit.yaml, trial {report.best.number}",
+        "source": "calibrated: fit.yaml, trial 3",
     }
 
 
@@ -244,3 +245,22 @@ def test_sim_validate_checks_calibration_files(tmp_path, capsys):
     assert main(["validate", bad]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"{bad}:") and "trials" in err and "\n" not in err
+
+
+def test_fitted_values_are_written_into_a_defaults_file_in_place(tmp_path):
+    defaults = tmp_path / "defaults.yaml"
+    text = (ROOT / "scenarios" / "defaults.yaml").read_text()
+    defaults.write_text(text)
+    values = {"behaviour.unrest.suppression": 0.512345678, "behaviour.host.stable_days": 2}
+    apply_fitted(defaults, values, "calibrated: fit.yaml, trial 7")
+    after = defaults.read_text()
+    assert after.count("\n") == text.count("\n") and after.splitlines()[:8] == text.splitlines()[:8]
+    data = yaml.safe_load(after)
+    entry = data["behaviour"]["unrest"]["suppression"]
+    assert entry["value"] == shown(0.512345678) == 0.5123
+    assert entry["source"].startswith("calibrated: fit.yaml, trial 7 (start value 0.45; ")
+    assert data["behaviour"]["host"]["stable_days"]["value"] == 2
+    changed = [a for a, b in zip(after.splitlines(), text.splitlines(), strict=True) if a != b]
+    assert len(changed) == 2
+    with pytest.raises(InputError, match=r"behaviour\.unrest\.nothing"):
+        apply_fitted(defaults, {"behaviour.unrest.nothing": 1.0}, "x")

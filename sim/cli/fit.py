@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import yaml
@@ -19,6 +20,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run or resume the calibration; write its report and fitted values, and print the report."""
     from sim.experiments import calibrate as cal
     from sim.experiments.fitspec import load_calibration
+    from sim.experiments.fitted import apply_fitted, fitted_values
     from sim.jsonout import dumps
 
     spec, crises, _ = load_calibration(args.config)
@@ -39,9 +41,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     report = cal.calibrate(spec, crises, out, **how)
     (out / "report.json").write_text(dumps(report.to_dict()), encoding="utf-8")
     (out / "report.txt").write_text(cal.report_text(report) + "\n", encoding="utf-8")
-    fitted = cal.fitted_values(report, args.config)
+    source = f"calibrated: {args.config}, trial {report.best.number}"
+    fitted = fitted_values(report.best.values, source)
     (out / "fitted.yaml").write_text(yaml.safe_dump(fitted, sort_keys=False), encoding="utf-8")
     print(dumps(report.to_dict()) if args.json else cal.report_text(report))
+    if args.apply:
+        written = apply_fitted(args.apply, report.best.values, source)
+        print(f"wrote {len(written)} fitted values into {args.apply}", file=sys.stderr)
     return 0
 
 
@@ -57,6 +63,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--leave-one-out",
         action="store_true",
         help="for each crisis, fit on the others and score the one left out",
+    )
+    p.add_argument(
+        "--apply",
+        metavar="FILE",
+        help="write the best values into the {value, source} entries of FILE "
+        "(e.g. scenarios/defaults.yaml)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     executor_options(p)

@@ -395,18 +395,6 @@ def report(
     return Report(spec.name, trials, start, best, good, spec.good_within, seconds, evaluated)
 
 
-def fitted_values(report: Report, source: str) -> dict[str, Any]:
-    """The best values as a nested document of ``{value, source}``, to extend or copy from."""
-    out: dict[str, Any] = {}
-    for path, value in report.best.values.items():
-        node = out
-        *parents, last = path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = {"value": value, "source": f"calibrated: {source}, trial {report.best.number}"}
-    return out
-
-
 def leave_one_out(
     spec: CalibrationSpec, crises: Sequence[Crisis], out: Path, **how: Any
 ) -> dict[str, Any]:
