@@ -330,14 +330,20 @@ class ReplayScore:
         """Number of record events the targets come from."""
         return len({t.group for t in self.targets})
 
+    @property
+    def forbidden_share(self) -> float:
+        """The largest share of runs with one forbidden event (0 when none is seen)."""
+        return max((f.runs / self.n_runs for f in self.forbidden), default=0.0)
+
     def summary(self) -> dict[str, Any]:
-        """The crisis figures: score, exact-day rate, MAE, Brier and CRPS."""
+        """The crisis figures: score, exact-day rate, MAE, Brier, CRPS, worst forbidden share."""
         return {
             "score": self.score,
             "exact": self.exact,
             "mae_days": self.mae_days,
             "brier": self.brier,
             "crps": self.crps,
+            "forbidden_share": self.forbidden_share,
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -110,14 +110,15 @@ def test_the_first_trial_is_the_files_values_and_the_best_is_reported(tmp_path):
     }
 
 
-def test_the_loss_weighs_misses_brier_and_crps_over_the_horizon(tmp_path):
+def test_the_loss_weighs_misses_brier_crps_over_the_horizon_and_forbidden_events(tmp_path):
     spec, crises, _ = load_calibration(write(tmp_path))
     scores = [
-        {"score": 0.75, "brier": 0.1, "crps": 14.0},
-        {"score": 1.0, "brier": 0.0, "crps": 0.0},
+        {"score": 0.75, "brier": 0.1, "crps": 14.0, "forbidden_share": 0.0},
+        {"score": 1.0, "brier": 0.0, "crps": 0.0, "forbidden_share": 0.3},
     ]
     horizon = crises[0].scenario.calendar.horizon_days
-    assert cal.loss(spec, crises, scores) == pytest.approx((0.25 + 0.1 + 14.0 / horizon) / 2)
+    expected = (0.25 + 0.1 + 14.0 / horizon + 0.3) / 2
+    assert cal.loss(spec, crises, scores) == pytest.approx(expected)
 
 
 def test_a_stopped_calibration_resumes_to_the_same_result(tmp_path, monkeypatch):
@@ -172,12 +173,13 @@ def test_the_local_executor_gives_the_serial_result(tmp_path):
     assert comparable(local) == comparable(serial)
 
 
-def test_a_candidate_whose_runs_fail_is_counted_not_hidden(tmp_path, monkeypatch):
+@pytest.mark.parametrize("broken", [2, 0])
+def test_a_candidate_whose_runs_fail_is_counted_not_hidden(tmp_path, monkeypatch, broken):
     spec, crises, _ = load_calibration(write(tmp_path, trials=4))
     real = cal.score_candidate
 
     def fail_trial_two(task):
-        if task.trial == 2:
+        if task.trial == broken:
             return FitResult(task.trial, task.crisis, None, 3, "ValueError: broken")
         return real(task)
 
@@ -185,7 +187,9 @@ def test_a_candidate_whose_runs_fail_is_counted_not_hidden(tmp_path, monkeypatch
     report = cal.calibrate(spec, crises, tmp_path / "out")
     d = report.to_dict()
     assert d["failed"] == 1 and "3 of 3 runs failed; ValueError: broken" in d["first_error"]
-    assert [t.loss is None for t in report.trials] == [False, False, True, False]
+    assert [t.loss is None for t in report.trials] == [i == broken for i in range(4)]
+    text = cal.report_text(report)
+    assert ("loss: start failed" in text) == (broken == 0)
 
 
 def test_leave_one_out_fits_on_the_others_and_scores_the_one_left_out(tmp_path):

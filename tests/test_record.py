@@ -337,11 +337,12 @@ def test_to_dict_is_json_with_exact_keys(record):
     d = score_replay(record, runs).to_dict()
     assert json.loads(json.dumps(d)) == d
     assert set(d) == {
-        *("score", "exact", "mae_days", "brier", "crps"),
+        *("score", "exact", "mae_days", "brier", "crps", "forbidden_share"),
         *("runs", "record_events", "targets", "forbidden"),
     }
     assert isinstance(d["score"], float) and d["exact"] == 1.0 and d["runs"] == 2
     assert d["mae_days"] == 0.0 and d["crps"] is None  # no horizon given
+    assert d["forbidden_share"] == 0.5
     assert d["brier"] == pytest.approx(0.25 / (16 + len(record.forbidden)))  # one forbidden: 0.5
     assert len(d["targets"]) == 16 and d["record_events"] == 16
     for row in d["targets"]:

@@ -24,8 +24,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.jsonout import dumps
 
     spec, crises, _ = load_calibration(args.config)
-    if args.trials:
-        spec = spec.model_copy(update={"trials": args.trials})
+    for key in ("trials", "seeds"):
+        if getattr(args, key):
+            spec = spec.model_copy(update={key: getattr(args, key)})
     out = results_folder(args.out or default_out(args.config))
     how = {
         "executor": args.executor,
@@ -59,6 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("config", help="calibration YAML file")
     p.add_argument("--out", help="output folder (default out/calibrate/<config file name>)")
     p.add_argument("--trials", type=positive, help="replace the file's trials (more resumes)")
+    p.add_argument("--seeds", type=positive, help="replace the file's number of common seeds")
     p.add_argument(
         "--leave-one-out",
         action="store_true",

@@ -2,7 +2,8 @@
 
 Every candidate runs every crisis on the same seeds (common random numbers) and is scored with
 ``sim.record.score_replay``; the loss is a weighted mean over the crises of the miss rate
-(1 - replay score), the Brier score and the CRPS of the dates over the horizon (``Loss``).
+(1 - replay score), the Brier score, the CRPS of the dates over the horizon and the share of
+runs with a forbidden event (``Loss``).
 The first candidate is the start values (those the files give), so the report shows the scores
 before and after. Candidates are asked a batch at a time, each from a sampler seeded by the
 calibration's seed and the trial's number, and evaluated through the experiment executors
@@ -94,7 +95,7 @@ class Report:
                 for k in self.best.values
             ],
             "crises": {
-                name: {"before": self.start.crises[name], "after": self.best.crises[name]}
+                name: {"before": self.start.crises.get(name), "after": self.best.crises[name]}
                 for name in self.best.crises
             },
         }
@@ -106,18 +107,19 @@ def report_text(r: Report) -> str:
     lines = [
         f"calibration {r.name or '(unnamed)'}: {d['trials']} trials ({d['failed']} failed), "
         f"{r.evaluated_now} evaluated now in {r.seconds:.0f} s",
-        f"loss: start {r.start.loss:.4f} (trial {r.start.number}), best {r.best.loss:.4f} "
-        f"(trial {r.best.number})",
+        f"loss: start {'failed' if r.start.loss is None else f'{r.start.loss:.4f}'} "
+        f"(trial {r.start.number}), best {r.best.loss:.4f} (trial {r.best.number})",
     ]
     if d["first_error"]:
         lines.append(f"first error: {d['first_error']}")
-    width = max(len(k) for k in r.best.crises)
+    width = max(len("crisis"), *(len(k) for k in r.best.crises))
     lines.append(
         f"{'crisis':<{width}}  score before -> after   exact before -> after"
         "   Brier before -> after"
     )
     for name, ba in d["crises"].items():
-        b, a = ba["before"], ba["after"]
+        a = ba["after"]
+        b = ba["before"] or {k: float("nan") for k in a}  # the start values failed
         lines.append(
             f"{name:<{width}}  {b['score']:.3f} -> {a['score']:.3f}"
             f"           {b['exact']:.3f} -> {a['exact']:.3f}"
@@ -162,12 +164,13 @@ def start_values(spec: CalibrationSpec, crises: Sequence[Crisis]) -> dict[str, f
 
 
 def loss(spec: CalibrationSpec, crises: Sequence[Crisis], scores: Sequence[dict]) -> float:
-    """The weighted mean over the crises of the miss rate, the Brier score and the scaled CRPS."""
+    """The weighted mean over the crises of the loss terms (``Loss``)."""
     w = spec.loss
     terms = [
         w.miss * (1.0 - s["score"])
         + w.brier * s["brier"]
         + w.crps * (s["crps"] or 0.0) / c.scenario.calendar.horizon_days
+        + w.forbidden * s["forbidden_share"]
         for c, s in zip(crises, scores, strict=True)
     ]
     return statistics.fmean(terms)
@@ -390,8 +393,6 @@ def report(
         k: (min(t.values[k] for t in good_trials), max(t.values[k] for t in good_trials))
         for k in best.values
     }
-    if start.loss is None:
-        start = best  # the start values failed: nothing to compare against
     return Report(spec.name, trials, start, best, good, spec.good_within, seconds, evaluated)
 
 

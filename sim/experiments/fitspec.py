@@ -42,12 +42,14 @@ class Loss(Strict):
 
     ``miss``: 1 - the replay score (+/-1 day); ``brier``: the Brier score (targets' occurrence,
     forbidden events' absence); ``crps``: the CRPS of the targets' dates over the crisis's
-    horizon in days (0 to about 1).
+    horizon in days (0 to about 1); ``forbidden``: the largest share of runs with one forbidden
+    event (a record's "this did not happen" weighs as much as a whole replay score at 1).
     """
 
     miss: float = Field(1.0, ge=0)
     brier: float = Field(1.0, ge=0)
     crps: float = Field(1.0, ge=0)
+    forbidden: float = Field(1.0, ge=0)
 
 
 class CalibrationSpec(Strict):
