@@ -6,6 +6,7 @@ import datetime as dt
 import heapq
 import itertools
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -66,7 +67,9 @@ class CrisisModel(mesa.Model):
         return date
 
     def later(self, days: float, fn: Callable, *args: Any) -> None:
-        """Call ``fn(*args)`` after ``days`` (fractions are hours)."""
+        """Call ``fn(*args)`` after ``days`` (fractions are hours; never in the past)."""
+        if days < 0:
+            raise ValueError(f"cannot call back {-days:g} days in the past")
         heapq.heappush(self._calls, (self.time + days, next(self._made), fn, args))
 
     def _advance_time(self, until: float) -> None:
@@ -75,6 +78,9 @@ class CrisisModel(mesa.Model):
         What Mesa's event list does with a daily step of high priority, without an event object
         and weak references per call. ``step()`` and ``run_for()`` both come here.
         """
+        if until <= self.time:
+            warnings.warn(f"end time {until} is not after time {self.time}", RuntimeWarning, 2)
+            return
         day = math.floor(self.time) + 1
         while day <= until:
             self._call_before(day)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from sim.errors import InputError
 from sim.events import ACTIONS, Event
 from sim.scores import brier, crps
 
@@ -218,6 +220,23 @@ class Record:
                 raise ValueError(f"forbidden {f.id}: unknown actions {sorted(unknown)}")
 
 
+def checked_record(path: str | Path) -> Record:
+    """Load a record, any problem with it one line naming the file (``InputError``)."""
+    try:
+        return load_record(path)
+    except FileNotFoundError:
+        raise InputError(path, "record file not found") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        why = " ".join(str(getattr(err, "problem", None) or err).split())
+        raise InputError(path, f"not valid YAML: {why}", line=line) from None
+    except KeyError as err:
+        raise InputError(path, f"not a valid record: missing key {err}") from None
+    except (ValueError, TypeError) as err:
+        raise InputError(path, f"not a valid record: {err}") from None
+
+
 def load_record(path: str | Path) -> Record:
     """Load a record YAML file.
 
@@ -236,7 +255,8 @@ class TargetScore:
         action: The target's model action.
         record_date: Record date.
         group: The record event it comes from (``action@date``): targets of one record event are
-            one decision of the record, and count as one in a crisis's scores.
+            one decision of the record, and count as one in a crisis's scores (where several
+            record events share the action and date, each target is a group of its own).
         model_median_date: Median first-match date over the runs where it happened, or None.
         occurred_rate: Share of runs where it happened at all.
         hit_rate: Share of all runs where it first happened within one day of the record date.
@@ -419,6 +439,17 @@ class ReplayScore:
         return "\n".join(out)
 
 
+def _group(t: Target, events: Counter) -> str:
+    """The record event a target comes from (``action@date``), or the target alone.
+
+    A target names its record event by action and date; where several record events share
+    both (two actors' decisions on one day), it is a group of its own.
+    """
+    if events[(t.record_date, t.record_event)] == 1:
+        return f"{t.record_event}@{t.record_date.isoformat()}"
+    return f"{t.record_event}@{t.record_date.isoformat()}:{t.id}"
+
+
 def _mean(xs: Sequence[float]) -> float:
     return statistics.fmean(xs) if xs else 0.0
 
@@ -449,6 +480,7 @@ def score_replay(
     n = len(runs)
     if n == 0:
         raise ValueError("score_replay needs at least one run")
+    events = Counter((e.date, e.action) for e in record.events)
     scores = []
     for t in record.targets:
         firsts = [m.date for m in (t.first_match(r) for r in runs) if m is not None]
@@ -461,7 +493,7 @@ def score_replay(
                 id=t.id,
                 action=t.action,
                 record_date=t.record_date,
-                group=f"{t.record_event}@{t.record_date.isoformat()}",
+                group=_group(t, events),
                 model_median_date=_median_date(firsts),
                 occurred_rate=len(firsts) / n,
                 hit_rate=hits / n,

@@ -14,7 +14,7 @@ from sim.cli import main
 from sim.errors import InputError, StoreError
 from sim.experiments import calibrate as cal
 from sim.experiments.fitspec import load_calibration
-from sim.experiments.fitted import apply_fitted, fitted_values, shown
+from sim.experiments.fitted import apply_fitted, fitted_values
 from sim.experiments.worker import FitResult
 from tests.conftest import CALIBRATIONS, ROOT
 
@@ -121,8 +121,9 @@ def test_the_loss_weighs_misses_brier_crps_over_the_horizon_and_forbidden_events
     assert cal.loss(spec, crises, scores) == pytest.approx(expected)
 
 
-def test_a_stopped_calibration_resumes_to_the_same_result(tmp_path, monkeypatch):
-    spec, crises, _ = load_calibration(write(tmp_path))
+@pytest.mark.parametrize("sampler", ["tpe", "cmaes"])
+def test_a_stopped_calibration_resumes_to_the_same_result(tmp_path, monkeypatch, sampler):
+    spec, crises, _ = load_calibration(write(tmp_path, sampler=sampler))
     whole = cal.calibrate(spec, crises, tmp_path / "whole")
     calls = {"n": 0}
     real = cal._evaluate
@@ -144,6 +145,27 @@ def test_a_stopped_calibration_resumes_to_the_same_result(tmp_path, monkeypatch)
     assert len(more.trials) == 8 and more.evaluated_now == 2
 
 
+def test_cmaes_starts_from_the_start_values_and_never_repeats_a_candidate(tmp_path):
+    spec, crises, _ = load_calibration(write(tmp_path, sampler="cmaes", batch=4, trials=8))
+    report = cal.calibrate(spec, crises, tmp_path / "out")
+    points = [tuple(t.values.values()) for t in report.trials]
+    assert len(set(points)) == len(points) == 8
+
+
+def test_a_budget_of_one_scores_the_start_values(tmp_path):
+    spec, crises, _ = load_calibration(write(tmp_path, trials=1))
+    report = cal.calibrate(spec, crises, tmp_path / "out")
+    assert [t.number for t in report.trials] == [0] and report.best is report.start
+
+
+def test_a_parameter_the_crises_set_apart_is_refused(tmp_path):
+    both = {"path": "actors.turkey.stake", "bounds": [0.0, 1.0]}
+    crises = [str(KZ2022), str(ROOT / "scenarios/crises/ly2019.yaml")]
+    path = write(tmp_path, crises=crises, parameters=[both])
+    with pytest.raises(InputError, match="differs between the crises"):
+        load_calibration(path)
+
+
 def test_a_batch_cut_short_in_the_log_is_asked_again(tmp_path):
     spec, crises, _ = load_calibration(write(tmp_path))
     whole = cal.calibrate(spec, crises, tmp_path / "whole")
@@ -156,6 +178,9 @@ def test_a_batch_cut_short_in_the_log_is_asked_again(tmp_path):
     resumed = cal.calibrate(spec, crises, cut)
     assert resumed.evaluated_now == 4  # the batch cut short, then the last
     assert comparable(resumed) == comparable(whole)
+    assert len(log.read_text().splitlines()) == 6  # the torn line is gone from the log
+    more = cal.calibrate(spec.model_copy(update={"trials": 8}), crises, cut)
+    assert more.evaluated_now == 2 and len(log.read_text().splitlines()) == 8
 
 
 def test_a_folder_of_another_calibration_is_refused(tmp_path):
@@ -261,10 +286,32 @@ def test_fitted_values_are_written_into_a_defaults_file_in_place(tmp_path):
     assert after.count("\n") == text.count("\n") and after.splitlines()[:8] == text.splitlines()[:8]
     data = yaml.safe_load(after)
     entry = data["behaviour"]["unrest"]["suppression"]
-    assert entry["value"] == shown(0.512345678) == 0.5123
-    assert entry["source"].startswith("calibrated: fit.yaml, trial 7 (start value 0.45; ")
+    assert entry["value"] == 0.512345678  # the value scored, at full precision
+    first = entry["source"]
+    assert first.startswith("calibrated: fit.yaml, trial 7 (start value 0.45; ")
     assert data["behaviour"]["host"]["stable_days"]["value"] == 2
     changed = [a for a, b in zip(after.splitlines(), text.splitlines(), strict=True) if a != b]
     assert len(changed) == 2
+    apply_fitted(defaults, {"behaviour.unrest.suppression": 0.5}, "calibrated: other.yaml, trial 2")
+    again = yaml.safe_load(defaults.read_text())["behaviour"]["unrest"]["suppression"]
+    old = first.split("; ", 1)[1]  # the source it had before any calibration
+    assert again["source"] == f"calibrated: other.yaml, trial 2 (start value 0.512345678; {old}"
     with pytest.raises(InputError, match=r"behaviour\.unrest\.nothing"):
         apply_fitted(defaults, {"behaviour.unrest.nothing": 1.0}, "x")
+
+
+def test_apply_is_checked_before_the_fit_and_not_with_leave_one_out(tmp_path, capsys):
+    path = write(tmp_path)
+    bad = tmp_path / "defaults.yaml"
+    bad.write_text("behaviour:\n  unrest:\n    suppression: 0.4\n")
+    assert main(["calibrate", path, "--out", str(tmp_path / "o"), "--apply", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "no {value, source} entry" in err and not (tmp_path / "o").exists()
+    args = [
+        "calibrate",
+        path,
+        "--leave-one-out",
+        "--apply",
+        str(ROOT / "scenarios" / "defaults.yaml"),
+    ]
+    assert main(args) == 2 and "--apply" in capsys.readouterr().err

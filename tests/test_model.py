@@ -50,6 +50,11 @@ def test_delayed_calls_keep_the_order_of_mesas_event_list(historical):
         (2.0, "made at day 2, due now"),
     ]
     assert m.time == 2.0
+    with pytest.warns(RuntimeWarning):
+        m.run_for(0)  # as Mesa: nothing runs, time stays
+    assert m.time == 2.0 and seen[-1] == (2.0, "made at day 2, due now")
+    with pytest.raises(ValueError, match="past"):
+        m.later(-1, print)
 
 
 def test_different_seeds_differ_in_unrest(historical):

@@ -401,6 +401,14 @@ def test_targets_of_one_record_event_count_once(record):
     assert score.groups == 1
     assert score.score == 0.5  # one record event, at the mean of its two targets
     assert "2 targets from 1 record events" in score.table()
+    # two record events share the action and date (two actors' decisions that day): two groups
+    twin_event = next(e for e in record.events if e.action == record.targets[0].record_event)
+    two = dataclasses.replace(
+        one, events=(*record.events, dataclasses.replace(twin_event, actor="someone_else"))
+    )
+    apart = score_replay(two, [run])
+    assert apart.groups == 2 and apart.score == 0.5  # (1 + 0) / 2 either way; counted apart
+    assert len({t.group for t in apart.targets}) == 2
 
 
 def test_no_runs_is_an_error(record):

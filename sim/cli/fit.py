@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from sim.cli.common import executor_options, positive, results_folder
+from sim.errors import InputError
 
 
 def default_out(config: str) -> Path:
@@ -20,10 +21,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run or resume the calibration; write its report and fitted values, and print the report."""
     from sim.experiments import calibrate as cal
     from sim.experiments.fitspec import load_calibration
-    from sim.experiments.fitted import apply_fitted, fitted_values
+    from sim.experiments.fitted import apply_fitted, check_targets, fitted_values
     from sim.jsonout import dumps
 
     spec, crises, _ = load_calibration(args.config)
+    if args.apply and args.leave_one_out:
+        raise InputError("--apply", "writes one fit's values; --leave-one-out makes one per crisis")
+    if args.apply:
+        check_targets(args.apply, [p.path for p in spec.parameters])  # before the fit, not after
     for key in ("trials", "seeds"):
         if getattr(args, key):
             spec = spec.model_copy(update={key: getattr(args, key)})

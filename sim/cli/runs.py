@@ -318,14 +318,11 @@ def cmd_identify(args: argparse.Namespace) -> int:
 
 def scenario_record(path: str, scenario: Scenario):
     """The record a scenario names, loaded; a one-line error if it names none or a bad one."""
-    from sim.record import load_record
+    from sim.record import checked_record
 
     if scenario.record is None:
         raise InputError(path, "names no record to score against (add record: FILE)", key="record")
-    try:
-        return load_record(scenario.record)
-    except (ValueError, KeyError, TypeError) as err:
-        raise InputError(scenario.record, f"not a valid record: {err}") from None
+    return checked_record(scenario.record)
 
 
 def crises_table(crises: list, mean: float) -> str:

@@ -21,6 +21,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ from optuna.distributions import (
 )
 from optuna.trial import FrozenTrial, TrialState
 
+from sim import __version__
 from sim.errors import StoreError
 from sim.experiments.executors import Executor, session
 from sim.experiments.fitspec import CalibrationSpec, Crisis, FitParameter
@@ -177,12 +179,24 @@ def loss(spec: CalibrationSpec, crises: Sequence[Crisis], scores: Sequence[dict]
 
 
 def fingerprint(spec: CalibrationSpec, crises: Sequence[Crisis]) -> str:
-    """What decides a calibration's results: the spec (but its budget) and the crises as loaded.
+    """What decides a calibration's trials: the settings, the crises as loaded, the versions.
 
-    A calibration resumed with more trials goes on; one with other settings or crises is refused.
+    Not the budget (a calibration resumed with more trials goes on) nor what only the report
+    uses (name, description, ``good_within``); the crises with their targets and forbidden
+    events, and the versions of this package and of Optuna, whose samplers make the candidates.
     """
-    what = [spec.model_dump(mode="json", exclude={"trials"})] + [
-        [c.scenario.model_dump(mode="json", exclude={"record"}), repr(c.record.targets)]
+    settings = spec.model_dump(
+        mode="json", exclude={"trials", "name", "description", "good_within"}
+    )
+    what = [settings, __version__, optuna.__version__] + [
+        [
+            c.scenario.model_dump(mode="json", exclude={"record"}),
+            repr(c.record.targets),
+            sorted(
+                [f.id, sorted(f.actions), sorted(f.actors or ()), sorted(f.targets or ())]
+                for f in c.record.forbidden
+            ),
+        ]
         for c in crises
     ]
     return hashlib.sha256(json.dumps(what, default=str).encode()).hexdigest()
@@ -204,11 +218,12 @@ def calibrate(
         StoreError: ``out`` holds another calibration.
     """
     t0 = time.perf_counter()
+    spec = spec.model_copy(update={"parameters": present(spec, crises)})
     study = _open_study(spec, crises, out)
     seeds = list(range(spec.first_seed, spec.first_seed + spec.seeds))
     evaluated = 0
     with session(executor, workers, scheduler, fn=score_candidate) as run:
-        while (told := len(study.get_trials(deepcopy=False))) < spec.trials:
+        while (told := _told(study)) < spec.trials:
             batch = [_ask(study, spec) for _ in range(min(spec.batch, spec.trials - told))]
             _evaluate(study, spec, crises, seeds, batch, run)
             _log_batch(out / TRIALS, study, [t.number for t in batch])
@@ -216,6 +231,18 @@ def calibrate(
             if progress:
                 progress(_progress_line(study, spec, time.perf_counter() - t0))
     return report(study, spec, crises, time.perf_counter() - t0, evaluated)
+
+
+def present(spec: CalibrationSpec, crises: Sequence[Crisis]) -> list[FitParameter]:
+    """The parameters some of the crises have (a leave-one-out fold may lack one)."""
+    return [
+        p for p in spec.parameters if any(_is_number(value_at(c.scenario, p.key)) for c in crises)
+    ]
+
+
+def _told(study: optuna.Study) -> int:
+    """Trials scored or failed (not the start values while they wait in the queue)."""
+    return sum(t.state.is_finished() for t in study.get_trials(deepcopy=False))
 
 
 def _open_study(spec: CalibrationSpec, crises: Sequence[Crisis], out: Path) -> optuna.Study:
@@ -236,7 +263,9 @@ def _open_study(spec: CalibrationSpec, crises: Sequence[Crisis], out: Path) -> o
         state.write_text(json.dumps({"name": spec.name, "fingerprint": mark}), encoding="utf-8")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="minimize")
-    for row in _whole_batches(out / TRIALS):
+    rows = _whole_batches(out / TRIALS)
+    _rewrite(out / TRIALS, rows)  # drop a batch cut short, so that new lines follow whole ones
+    for row in rows:
         study.add_trial(
             optuna.trial.create_trial(
                 state=TrialState[row["state"]],
@@ -278,6 +307,18 @@ def _log_batch(path: Path, study: optuna.Study, numbers: list[int]) -> None:
         os.fsync(f.fileno())
 
 
+def _rewrite(path: Path, rows: list[dict]) -> None:
+    """Keep only ``rows`` in the log (written to a new file, then moved over the old one)."""
+    if not path.exists():
+        return
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write("".join(json.dumps(row) + "\n" for row in rows))
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
+
+
 def _whole_batches(path: Path) -> list[dict]:
     """The log's trials, in order, up to the first batch a stop cut short (or a torn line)."""
     if not path.exists():
@@ -307,17 +348,32 @@ def _distribution(p: FitParameter) -> FloatDistribution | IntDistribution:
 
 
 def _ask(study: optuna.Study, spec: CalibrationSpec) -> FrozenTrial:
-    """A new candidate, from a sampler seeded by the calibration's seed and the trial number."""
+    """A new candidate, from a sampler seeded by the calibration's seed and the trial number.
+
+    TPE with a constant liar; or CMA-ES started from the start values, whose own draws are
+    seeded by the trial number (Optuna adds it) and whose random fallback is seeded here.
+    """
     number = len(study.get_trials(deepcopy=False))
     seed = (spec.seed * 1_000_003 + number) % 2**31
     if spec.sampler == "cmaes":
-        study.sampler = optuna.samplers.CmaEsSampler(
-            seed=spec.seed, warn_independent_sampling=False
-        )
+        with warnings.catch_warnings():  # x0 is deprecated in Optuna 4.9, kept until 6
+            warnings.simplefilter("ignore", FutureWarning)
+            study.sampler = optuna.samplers.CmaEsSampler(
+                x0=_start_of(study),
+                seed=spec.seed,
+                independent_sampler=optuna.samplers.RandomSampler(seed=seed),
+                warn_independent_sampling=False,
+            )
     else:
         study.sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=True)
     trial = study.ask(_distributions(spec))
     return study.get_trials(deepcopy=False)[trial.number]
+
+
+def _start_of(study: optuna.Study) -> dict[str, Any] | None:
+    """The start values (the first trial's), from which CMA-ES starts its search."""
+    trials = study.get_trials(deepcopy=False)
+    return dict(trials[0].params) if trials and trials[0].params else None
 
 
 def _evaluate(
@@ -384,7 +440,7 @@ def report(
     )
     scored = [t for t in trials if t.loss is not None]
     if not scored:
-        raise StoreError(f"no candidate could be scored; first error: {trials[0].error}")
+        raise RuntimeError(f"no candidate could be scored; first error: {trials[0].error}")
     start = trials[0]
     best = min(scored, key=lambda t: (t.loss, t.number))
     bar = best.loss * (1 + spec.good_within)
@@ -410,13 +466,7 @@ def leave_one_out(
         others = [x for j, x in enumerate(crises) if j != i]
         fit = calibrate(spec, others, out / c.name, **how)
         start = start_values(spec, [c])
-        seen = {
-            p.path
-            for p in spec.parameters
-            for x in others
-            if _is_number(value_at(x.scenario, p.key))
-        }
-        fitted = {k: (fit.best.values[k] if k in seen else v) for k, v in start.items()}
+        fitted = {k: fit.best.values.get(k, v) for k, v in start.items()}  # else not fitted
         rows.append(
             {
                 "crisis": c.name,
@@ -440,7 +490,7 @@ def _score_values(
     )
     result = score_candidate(task)
     if result.scores is None:
-        raise StoreError(
+        raise RuntimeError(
             f"{crisis.name}: {result.failed} runs failed at the fitted values; {result.error}"
         )
     return result.scores

@@ -10,8 +10,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.experiments.spec import Strict, try_value, value_at
-from sim.loading import InputError, load_document, validate
-from sim.record import Record, load_record
+from sim.loading import load_document, validate
+from sim.record import Record, checked_record
 from sim.scenario import Scenario, load_scenario
 
 CRISES = Path(__file__).resolve().parents[2] / "scenarios" / "crises"
@@ -109,10 +109,7 @@ def load_calibration(path: str | os.PathLike[str]) -> tuple[CalibrationSpec, lis
         scenario = load_scenario(f)
         if scenario.record is None:
             raise sources.error(("crises", i), f"{f} names no record to fit")
-        try:
-            record = load_record(scenario.record)
-        except (ValueError, KeyError, TypeError) as err:
-            raise InputError(scenario.record, f"not a valid record: {err}") from None
+        record = checked_record(scenario.record)
         crises.append(Crisis(str(f), scenario, record))
     seen: set[str] = set()
     settled = []
@@ -123,7 +120,12 @@ def load_calibration(path: str | os.PathLike[str]) -> tuple[CalibrationSpec, lis
         having = [c for c in crises if _number(value_at(c.scenario, p.key))]
         if not having:
             raise sources.error(("parameters", i, "path"), f"'{p.path}' is no number of the crises")
-        start = value_at(having[0].scenario, p.key)
+        starts = {c.name: value_at(c.scenario, p.key) for c in having}
+        if len(set(starts.values())) > 1:
+            shown = ", ".join(f"{k} {v:g}" for k, v in starts.items())
+            why = f"'{p.path}' differs between the crises ({shown}): fit it in each alone"
+            raise sources.error(("parameters", i, "path"), why)
+        start = starts[having[0].name]
         if not p.bounds[0] <= start <= p.bounds[1]:
             why = f"the start value {start:g} ({having[0].name}) lies outside the bounds"
             raise sources.error(("parameters", i, "bounds"), why)

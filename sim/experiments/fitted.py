@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from sim.errors import InputError
 from sim.loading import load_yaml
 
@@ -26,22 +28,33 @@ def fitted_values(values: dict[str, Any], source: str) -> dict[str, Any]:
     return out
 
 
-def shown(value: float | int) -> float | int:
-    """A fitted value as written into a file: whole numbers as they are, others to 4 figures."""
-    return value if isinstance(value, int) else float(f"{value:.4g}")
+def check_targets(path: str | Path, paths: list[str]) -> None:
+    """Refuse a file that lacks a one-line ``{value, source}`` entry for any of ``paths``."""
+    _edited(Path(path), dict.fromkeys(paths, 0.0), "check")
 
 
 def apply_fitted(path: str | Path, values: dict[str, Any], source: str) -> list[str]:
     """Write the values into the file's ``{value, source}`` entries in place; return the paths.
 
     Each entry must be a one-line flow mapping with a double-quoted source (as in
-    ``scenarios/defaults.yaml``); its value becomes the fitted one (``shown``) and its source
-    ``"<source> (start value <old>; <old source>)"``. Comments and layout stay as they are.
+    ``scenarios/defaults.yaml``). Its value becomes the fitted one, at full precision, and its
+    source ``"<source> (start value <old>; <old source>)"``, where the old source of a value
+    calibrated before is the one it had then. Comments and layout stay as they are; the file is
+    written only once every entry has been edited and the result reads back right.
 
     Raises:
         InputError: An entry is missing or not written on one line, naming the file and line.
     """
     path = Path(path)
+    path.write_text(_edited(path, values, source), encoding="utf-8")
+    return list(values)
+
+
+_EARLIER = re.compile(r"^calibrated: .*? \(start value [^;]*; (.*)\)$", re.S)
+
+
+def _edited(path: Path, values: dict[str, Any], source: str) -> str:
+    """The file's text with the values and sources written in (checked by reading it back)."""
     data, lines = load_yaml(path)
     text = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for dotted, value in values.items():
@@ -53,17 +66,21 @@ def apply_fitted(path: str | Path, values: dict[str, Any], source: str) -> list[
             raise InputError(path, f"{dotted}: no {{value, source}} entry to write into")
         i = lines[key] - 1
         old = text[i]
-        why = f"{source} (start value {node['value']}; {node['source']})"
-        new = _VALUE.sub(f"value: {shown(value)}", old, count=1)
+        first = _EARLIER.match(str(node["source"]))
+        why = (
+            f"{source} (start value {node['value']}; {first.group(1) if first else node['source']})"
+        )
+        new = _VALUE.sub(f"value: {value!r}", old, count=1)
         new = _SOURCE.sub("source: " + json.dumps(why, ensure_ascii=False), new, count=1)
-        if new == old or new.count("value:") != 1:
+        if new.count("value:") != 1 or not _SOURCE.search(old):
             raise InputError(path, f"{dotted}: the entry is not on one line", line=i + 1)
         text[i] = new
-    path.write_text("".join(text), encoding="utf-8")
-    check, _ = load_yaml(path)
+    out = "".join(text)
+    check = yaml.safe_load(out)
     for dotted, value in values.items():
         node = check
         for part in dotted.split("."):
             node = node[part]
-        assert node["value"] == shown(value), f"{dotted} was not written"
-    return list(values)
+        if node["value"] != value:
+            raise InputError(path, f"{dotted}: the value did not read back as {value!r}")
+    return out

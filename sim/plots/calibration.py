@@ -31,15 +31,11 @@ def loss_history(report: Mapping[str, Any]) -> Figure:
         label="best so far",
     )
     start = history[0]
-    ax.plot(
-        [start["trial"]],
-        [start["loss"]],
-        "o",
-        mfc="none",
-        mec=series_colour(1),
-        markersize=9,
-        label="start values",
-    )
+    if start["trial"] == 0:  # the start values were scored (else they failed)
+        ax.plot(
+            [0], [start["loss"]], "o", mfc="none", mec=series_colour(1), markersize=9,
+            label="start values",
+        )  # fmt: skip
     ax.set_xlabel("trial")
     ax.set_ylabel("loss (lower is better)")
     ax.set_title(
