@@ -325,6 +325,11 @@ def scenario_record(path: str, scenario: Scenario):
     return checked_record(scenario.record)
 
 
+def share_text(x: float) -> str:
+    """A share of runs as a percentage; to a tenth below 10%, so that one run in 200 shows."""
+    return f"{x:.1%}" if x < 0.1 else f"{x:.0%}"
+
+
 def crises_table(crises: list, mean: float) -> str:
     """One line per crisis (scores, the baselines' Brier and CRPS, forbidden events), the mean."""
     names = list(crises[0][3])
@@ -333,7 +338,7 @@ def crises_table(crises: list, mean: float) -> str:
     head += "".join(f"  {k[:12]:>12} B/CRPS" for k in names) + "  forbidden (share of runs)"
     lines = [head]
     for _, s, score, base in crises:
-        seen = ", ".join(f"{f.id} {f.runs / score.n_runs:.0%}" for f in score.forbidden)
+        seen = ", ".join(f"{f.id} {share_text(f.runs / score.n_runs)}" for f in score.forbidden)
         row = f"{s.name:<{width}}  {score.score:.3f}  {score.exact:.3f}  {score.brier:.3f}"
         row += f"  {score.crps:5.1f}"
         row += "".join(f"  {base[k]['brier']:>12.3f}/{base[k]['crps']:5.1f}" for k in names)
