@@ -11,9 +11,11 @@ import concurrent.futures as cf
 import multiprocessing as mp
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
+from multiprocessing import forkserver
 from typing import Any, Literal
 
 from sim.experiments.worker import ChunkResult, Task, run_chunk
@@ -107,6 +109,7 @@ def _local(workers: int, scheduler: str | None, fn: Callable[[Any], Any]):
     # never from this (possibly multi-threaded) process.
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(["sim.experiments.worker"])
+    _start_server_deaf_to_ctrl_c()
     with cf.ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_ignore_interrupt
     ) as pool:
@@ -116,6 +119,23 @@ def _local(workers: int, scheduler: str | None, fn: Callable[[Any], Any]):
             return set(done), set(rest)
 
         yield (lambda task: pool.submit(fn, task)), wait_first
+
+
+def _start_server_deaf_to_ctrl_c() -> None:
+    """Start the fork server with Ctrl-C ignored, which it inherits.
+
+    It ignores Ctrl-C itself only once its preloaded modules are imported; a Ctrl-C before that
+    would print its traceback beside the one-line message. The parent ignores Ctrl-C only while
+    it starts the server (from the main thread; elsewhere signals cannot be set).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ignore_interrupt() -> None:
