@@ -39,7 +39,7 @@ from optuna.trial import FrozenTrial, TrialState
 from sim import __version__
 from sim.errors import StoreError
 from sim.experiments.executors import Executor, session
-from sim.experiments.fitspec import CalibrationSpec, Crisis, FitParameter
+from sim.experiments.fitspec import CalibrationSpec, Crisis, FitParameter, is_number
 from sim.experiments.spec import value_at
 from sim.experiments.worker import FitResult, FitTask, score_candidate
 
@@ -159,7 +159,7 @@ def start_values(spec: CalibrationSpec, crises: Sequence[Crisis]) -> dict[str, f
     """Each parameter's value as the files give it (in the first crisis that has it, if any)."""
     out = {}
     for p in spec.parameters:
-        found = [v for c in crises if _is_number(v := value_at(c.scenario, p.key))]
+        found = [v for c in crises if is_number(v := value_at(c.scenario, p.key))]
         if found:
             out[p.path] = found[0]
     return out
@@ -236,7 +236,7 @@ def calibrate(
 def present(spec: CalibrationSpec, crises: Sequence[Crisis]) -> list[FitParameter]:
     """The parameters some of the crises have (a leave-one-out fold may lack one)."""
     return [
-        p for p in spec.parameters if any(_is_number(value_at(c.scenario, p.key)) for c in crises)
+        p for p in spec.parameters if any(is_number(value_at(c.scenario, p.key)) for c in crises)
     ]
 
 
@@ -388,7 +388,7 @@ def _evaluate(
     tasks = []
     for t in batch:
         for i, c in enumerate(crises):
-            keys = [p.key for p in spec.parameters if _is_number(value_at(c.scenario, p.key))]
+            keys = [p.key for p in spec.parameters if is_number(value_at(c.scenario, p.key))]
             values = tuple(t.params[".".join(k)] for k in keys)
             tasks.append(FitTask(t.number, i, c.scenario, c.record, keys, values, seeds))
     found: dict[tuple[int, int], FitResult] = {}
@@ -494,10 +494,6 @@ def _score_values(
             f"{crisis.name}: {result.failed} runs failed at the fitted values; {result.error}"
         )
     return result.scores
-
-
-def _is_number(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
 
 
 def print_progress(line: str) -> None:

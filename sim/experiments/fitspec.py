@@ -117,7 +117,7 @@ def load_calibration(path: str | os.PathLike[str]) -> tuple[CalibrationSpec, lis
         if p.path in seen:
             raise sources.error(("parameters", i, "path"), f"'{p.path}' is fitted twice")
         seen.add(p.path)
-        having = [c for c in crises if _number(value_at(c.scenario, p.key))]
+        having = [c for c in crises if is_number(value_at(c.scenario, p.key))]
         if not having:
             raise sources.error(("parameters", i, "path"), f"'{p.path}' is no number of the crises")
         starts = {c.name: value_at(c.scenario, p.key) for c in having}
@@ -144,5 +144,6 @@ def load_calibration(path: str | os.PathLike[str]) -> tuple[CalibrationSpec, lis
     return spec, crises, Path(path).read_text(encoding="utf-8")
 
 
-def _number(x: object) -> bool:
+def is_number(x: object) -> bool:
+    """Whether ``x`` is a number (not a switch)."""
     return isinstance(x, int | float) and not isinstance(x, bool)
