@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import figure_file
+from sim.cli.common import figure_file, positive, positive_number, seed, set_option
 from sim.errors import AnalysisError
 
 METHODS = {
@@ -122,6 +122,8 @@ def _figure(args: argparse.Namespace):
     from sim.experiments.conditions import evaluate
 
     kind, dirs = args.kind, args.dirs
+    if kind == "replay":
+        return _replay(args)
     if kind in ("timeline", "heatmap", "response", "sensitivity", "prim") and len(dirs) > 1:
         raise AnalysisError(f"plot {kind} takes one results directory, not {len(dirs)}")
     if kind == "timeline":
@@ -159,6 +161,30 @@ def _figure(args: argparse.Namespace):
     return plots.sensitivity_bars(table, args.method, args.outcome)
 
 
+def _replay(args: argparse.Namespace):
+    """A crisis's targets: the model's dates over seeds, the baselines', the good fits'."""
+    from sim import plots
+    from sim.cli.runs import scenario_record, seeds_from
+    from sim.experiments import replaydates
+    from sim.scenario import load_scenario
+
+    if len(args.dirs) > 1:
+        raise AnalysisError(f"plot replay takes one scenario file, not {len(args.dirs)}")
+    path = args.dirs[0]
+    scenario = load_scenario(path, args.set)
+    record = scenario_record(path, scenario)
+    good = None
+    if args.fit:
+        good = replaydates.good_fits(Path(args.fit), scenario.name, args.within, args.fits)
+    seeds = seeds_from(args.seed, args.seeds)
+    dates = replaydates.replay_dates(scenario, record, seeds, good)
+    if good is None:
+        return plots.replay_band(record, dates.model, dates.baselines)
+    return plots.replay_band(
+        record, dates.model, dates.baselines, dates.fits, good.label(args.within)
+    )
+
+
 def _require(value: str | None, flag: str) -> str:
     if not value:
         raise AnalysisError(f"this plot needs {flag}")
@@ -186,9 +212,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("plot", help="draw a figure from results directories")
     p.add_argument(
-        "kind", choices=["timeline", "heatmap", "fan", "compare", "response", "sensitivity", "prim"]
+        "kind",
+        choices=[
+            "timeline",
+            "heatmap",
+            "fan",
+            "compare",
+            "response",
+            "sensitivity",
+            "prim",
+            "replay",
+        ],
     )
-    p.add_argument("dirs", nargs="+", metavar="dir", help="results directories")
+    p.add_argument(
+        "dirs", nargs="+", metavar="dir", help="results directories (replay: one scenario file)"
+    )
     p.add_argument("--out", required=True, help="figure file (.png, .svg or .pdf)")
     p.add_argument(
         "--variable",
@@ -206,4 +244,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--method", choices=["sobol", "morris"], default="sobol", help="index (sensitivity)"
     )
+    p.add_argument("--seeds", type=positive, default=200, help="runs (replay; default 200)")
+    p.add_argument("--seed", type=seed, default=1, help="first seed (replay; default 1)")
+    p.add_argument(
+        "--fit",
+        metavar="DIR",
+        help="replay: a sim calibrate output folder; adds the runs at its good fits (those "
+        "fitted without this crisis where DIR holds a leave-one-out)",
+    )
+    p.add_argument(
+        "--within",
+        type=positive_number,
+        default=0.05,
+        help="replay: good fits are within this share of the best loss (default 0.05)",
+    )
+    p.add_argument(
+        "--fits", type=positive, default=10, help="replay: at most this many good fits (10)"
+    )
+    set_option(p, "the scenario (replay)")
     p.set_defaults(func=cmd_plot)

@@ -263,7 +263,7 @@ def _open_study(spec: CalibrationSpec, crises: Sequence[Crisis], out: Path) -> o
         state.write_text(json.dumps({"name": spec.name, "fingerprint": mark}), encoding="utf-8")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="minimize")
-    rows = _whole_batches(out / TRIALS)
+    rows = whole_batches(out / TRIALS)
     _rewrite(out / TRIALS, rows)  # drop a batch cut short, so that new lines follow whole ones
     for row in rows:
         study.add_trial(
@@ -319,7 +319,7 @@ def _rewrite(path: Path, rows: list[dict]) -> None:
     tmp.replace(path)
 
 
-def _whole_batches(path: Path) -> list[dict]:
+def whole_batches(path: Path) -> list[dict]:
     """The log's trials, in order, up to the first batch a stop cut short (or a torn line)."""
     if not path.exists():
         return []

@@ -6,6 +6,7 @@ that it works with any backend: save it with ``fig.savefig(...)`` or show it in 
 
 =========================== ==========================================================
 ``replay_timeline``         model dates of the replay targets against the record
+``replay_band``             the same from first dates, with baselines and good fits beside
 ``unrest_heatmap``          one run's unrest by region and date, emergency rule, troops
 ``fan_chart``               a daily series over runs: median and 50% / 90% bands
 ``compare_outcomes``        one outcome's distribution or shares across scenarios
@@ -25,7 +26,7 @@ from sim.plots.prim import prim_plot
 from sim.plots.sensitivity import sensitivity_bars
 from sim.plots.style import OKABE_ITO, SEQUENTIAL
 from sim.plots.sweeps import sweep_response
-from sim.plots.timeline import first_match_dates, replay_timeline
+from sim.plots.timeline import first_match_dates, replay_band, replay_timeline
 
 __all__ = [
     "OKABE_ITO",
@@ -36,6 +37,7 @@ __all__ = [
     "identification_matrix",
     "loss_history",
     "prim_plot",
+    "replay_band",
     "replay_timeline",
     "run_quantiles",
     "sensitivity_bars",
