@@ -237,6 +237,7 @@ class ProviderRules(Strict):
     w_public: Weight
     w_legitimacy: Weight
     partner_penalty: Weight
+    depth_weight: P(0, 1, "weight of the worst region's load, against the national, in severity")
     cost_per_1000: P(0, 5, "cost of sending 1,000 troops")
     rungs: Rungs
     latency: Latency

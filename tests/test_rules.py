@@ -233,6 +233,22 @@ def test_unasked_it_climbs_one_rung_at_a_time_asked_as_high_as_clears(behaviour)
 
 
 # ---------------------------------------------------------------- providers
+def test_severity_weighs_breadth_against_depth():
+    # a war in two provinces of a large country: little of the whole, all of the worst region
+    national, worst = 0.04, 3.0
+    assert provider_rules.severity(national, worst, 0.0) == pytest.approx(0.04)
+    assert provider_rules.severity(national, worst, 1.0) == 1.0  # the worst region, capped
+    half = provider_rules.severity(national, worst, 0.5)
+    assert half == pytest.approx(0.2)  # sqrt(0.04 x 1)
+    weights = [0.0, 0.25, 0.5, 0.75, 1.0]
+    grows = [provider_rules.severity(national, worst, w) for w in weights]
+    assert grows == sorted(grows) and len(set(grows)) == len(grows)
+    # a crisis as bad everywhere as where it is worst has that severity whatever the weight
+    assert {round(provider_rules.severity(0.3, 0.3, w), 12) for w in weights} == {0.3}
+    assert provider_rules.severity(0.0, 2.0, 0.5) == 0.0  # nothing at all yet
+    assert provider_rules.severity(5.0, 8.0, 0.5) == 1.0  # capped
+
+
 def test_a_providers_utility_weighs_threat_credibility_primacy_public_and_costs(behaviour):
     p = behaviour.provider.model_copy(
         update={

@@ -131,7 +131,9 @@ class Provider(mesa.Agent):
         m = self.model
         attacker = m.scenario_spec.shock.attacker
         return provider_rules.Situation(
-            severity=min(1.0, m.field.national_load()),
+            severity=provider_rules.severity(
+                m.field.national_load(), m.field.worst_load(), m.behaviour.provider.depth_weight
+            ),
             framed=m.host.framed,
             legal=self.legal_basis(),
             asked=self.asked is not None,

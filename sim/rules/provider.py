@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class Situation(NamedTuple):
     """What a provider observes of the crisis today."""
 
-    severity: float  # the crisis as a whole: national violence over national security, to 1
+    severity: float  # how far the host has lost control (``severity``), to 1
     framed: bool  # the host frames the threat as terrorism or foreign interference
     legal: float  # its legal basis to act in the host (0..1)
     asked: bool  # the host has asked it
@@ -27,6 +27,20 @@ class Situation(NamedTuple):
     foreign_force: bool  # a force it takes no part in is decided or present in the host
     pressure: float  # its public's pressure
     against_partner: bool  # acting would go against a partner (the attacker)
+
+
+def severity(national_load: float, worst_load: float, depth_weight: float) -> float:
+    """How far the host has lost control, as seen from abroad, in [0, 1].
+
+    Breadth (the national load: violence over security, the whole country's) and depth (the
+    load where it is worst), each capped at 1, in a weighted geometric mean: ``depth_weight`` 0
+    weighs breadth alone, so that a war in two provinces of a large country hardly registers;
+    1 weighs the worst region alone, however small.
+    """
+    breadth, depth = min(1.0, national_load), min(1.0, worst_load)
+    if breadth <= 0.0 or depth <= 0.0:
+        return 0.0
+    return breadth ** (1.0 - depth_weight) * depth**depth_weight
 
 
 def utility(s: Situation, t: StateActor, p: ProviderRules) -> dict[str, float]:
