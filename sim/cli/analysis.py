@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.cli.common import figure_file, positive, positive_number, seed, set_option
-from sim.errors import AnalysisError
+from sim.errors import AnalysisError, InputError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 METHODS = {
     "sobol": "Sobol first-order and total indices (a sobol sweep; needs --outcome)",
@@ -102,9 +105,26 @@ def _named(dirs: list[str], need: str) -> dict[str, dict[str, Any]]:
     return {Path(d).name: results(d, need) for d in dirs}
 
 
+REPLAY_ONLY = ("seeds", "seed", "fit", "within", "fits", "set")
+"""Options of ``plot replay`` alone (the others are for figures of result folders)."""
+
+TABLES_ONLY = ("variable", "entity", "run", "outcome", "x", "y", "where")
+"""Options of the figures of result folders, not of ``plot replay``."""
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
-    """Draw one kind of figure from result directories into a PNG, SVG or PDF file."""
+    """Draw one kind of figure from result directories (or a scenario) into a figure file."""
     figure_file(args.out)
+    replay = args.kind == "replay"
+    given = [
+        k for k in (TABLES_ONLY if replay else REPLAY_ONLY) if getattr(args, k) not in (None, [])
+    ]
+    if given:
+        which = "the figures of result folders" if replay else "plot replay"
+        raise InputError(f"--{given[0]}", f"is an option of {which}, not of plot {args.kind}")
+    if replay:
+        _save(_replay(args), args.out)  # its errors name their own files
+        return 0
     try:
         fig = _figure(args)
     except (AnalysisError, ValueError) as err:  # the plots say what is missing by ValueError
@@ -122,8 +142,6 @@ def _figure(args: argparse.Namespace):
     from sim.experiments.conditions import evaluate
 
     kind, dirs = args.kind, args.dirs
-    if kind == "replay":
-        return _replay(args)
     if kind in ("timeline", "heatmap", "response", "sensitivity", "prim") and len(dirs) > 1:
         raise AnalysisError(f"plot {kind} takes one results directory, not {len(dirs)}")
     if kind == "timeline":
@@ -161,11 +179,12 @@ def _figure(args: argparse.Namespace):
     return plots.sensitivity_bars(table, args.method, args.outcome)
 
 
-def _replay(args: argparse.Namespace):
+def _replay(args: argparse.Namespace) -> Figure:
     """A crisis's targets: the model's dates over seeds, the baselines', the good fits'."""
     from sim import plots
     from sim.cli.runs import scenario_record, seeds_from
     from sim.experiments import replaydates
+    from sim.experiments.fitspec import CalibrationSpec
     from sim.scenario import load_scenario
 
     if len(args.dirs) > 1:
@@ -174,15 +193,14 @@ def _replay(args: argparse.Namespace):
     scenario = load_scenario(path, args.set)
     record = scenario_record(path, scenario)
     good = None
+    within = args.within or CalibrationSpec.model_fields["good_within"].default
     if args.fit:
-        good = replaydates.good_fits(Path(args.fit), scenario.name, args.within, args.fits)
-    seeds = seeds_from(args.seed, args.seeds)
+        good = replaydates.good_fits(Path(args.fit), scenario, within, args.fits or 10)
+    seeds = seeds_from(1 if args.seed is None else args.seed, args.seeds or 200)
     dates = replaydates.replay_dates(scenario, record, seeds, good)
     if good is None:
         return plots.replay_band(record, dates.model, dates.baselines)
-    return plots.replay_band(
-        record, dates.model, dates.baselines, dates.fits, good.label(args.within)
-    )
+    return plots.replay_band(record, dates.model, dates.baselines, dates.fits, good.label(within))
 
 
 def _require(value: str | None, flag: str) -> str:
@@ -210,7 +228,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("plot", help="draw a figure from results directories")
+    p = sub.add_parser(
+        "plot", help="draw a figure from results directories (replay: from a scenario file)"
+    )
     p.add_argument(
         "kind",
         choices=[
@@ -244,8 +264,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--method", choices=["sobol", "morris"], default="sobol", help="index (sensitivity)"
     )
-    p.add_argument("--seeds", type=positive, default=200, help="runs (replay; default 200)")
-    p.add_argument("--seed", type=seed, default=1, help="first seed (replay; default 1)")
+    p.add_argument("--seeds", type=positive, help="runs (replay; default 200)")
+    p.add_argument("--seed", type=seed, help="first seed (replay; default 1)")
     p.add_argument(
         "--fit",
         metavar="DIR",
@@ -255,11 +275,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--within",
         type=positive_number,
-        default=0.05,
         help="replay: good fits are within this share of the best loss (default 0.05)",
     )
-    p.add_argument(
-        "--fits", type=positive, default=10, help="replay: at most this many good fits (10)"
-    )
+    p.add_argument("--fits", type=positive, help="replay: at most this many good fits (10)")
     set_option(p, "the scenario (replay)")
     p.set_defaults(func=cmd_plot)

@@ -40,7 +40,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         "progress": None if args.json else cal.print_progress,
     }
     if args.leave_one_out:
-        table = cal.leave_one_out(spec, crises, out / "leave_one_out", **how)
+        table = cal.leave_one_out(spec, crises, out / cal.LEFT_OUT, **how)
         (out / "leave_one_out.json").write_text(dumps(table), encoding="utf-8")
         print(dumps(table) if args.json else cal.leave_one_out_text(table))
         return 0

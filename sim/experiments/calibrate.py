@@ -45,6 +45,8 @@ from sim.experiments.worker import FitResult, FitTask, score_candidate
 
 TRIALS = "trials.jsonl"
 STATE = "calibration.json"
+LEFT_OUT = "leave_one_out"
+"""The folder, in a calibration's output folder, of its leave-one-out fits (one per crisis)."""
 
 
 @dataclass(frozen=True)
@@ -443,13 +445,17 @@ def report(
         raise RuntimeError(f"no candidate could be scored; first error: {trials[0].error}")
     start = trials[0]
     best = min(scored, key=lambda t: (t.loss, t.number))
-    bar = best.loss * (1 + spec.good_within)
-    good_trials = [t for t in scored if t.loss <= bar]
+    good_trials = [t for t in scored if is_good_fit(t.loss, best.loss, spec.good_within)]
     good = {
         k: (min(t.values[k] for t in good_trials), max(t.values[k] for t in good_trials))
         for k in best.values
     }
     return Report(spec.name, trials, start, best, good, spec.good_within, seconds, evaluated)
+
+
+def is_good_fit(loss: float, best: float, within: float) -> bool:
+    """Whether a trial's loss is a good fit: within the share ``within`` of the best loss."""
+    return loss <= best * (1 + within)
 
 
 def leave_one_out(

@@ -8,7 +8,6 @@ A leave-one-out calibration gives the sets fitted without the crisis drawn.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ import pandas as pd
 from sim.baselines import BASELINES
 from sim.errors import InputError
 from sim.events import Event
-from sim.experiments.calibrate import TRIALS, whole_batches
+from sim.experiments.calibrate import LEFT_OUT, TRIALS, is_good_fit, whole_batches
 from sim.experiments.fitspec import is_number
 from sim.experiments.plan import with_values
 from sim.experiments.spec import value_at
@@ -26,23 +25,23 @@ from sim.record import Record
 from sim.runner import run_seeds
 from sim.scenario import Scenario
 
-LEFT_OUT = "leave_one_out"
-"""The folder of a calibration's leave-one-out fits (one per crisis left out)."""
-
 
 @dataclass(frozen=True)
 class GoodFits:
     """Good parameter sets of one calibration log, the best first."""
 
-    folder: Path
+    log: Path
+    fitted_on: list[str]  # the crises the calibration was fitted to
     left_out: bool  # fitted without the crisis drawn
     values: list[dict[str, float]]
-    losses: list[float]
-    trials: int  # scored trials in the log
 
     def label(self, within: float) -> str:
         """What the sets are, for a title."""
-        kind = "fitted without this crisis" if self.left_out else "in-sample"
+        kind = (
+            f"fitted without this crisis (on {', '.join(self.fitted_on)})"
+            if self.left_out
+            else "in-sample"
+        )
         return f"{len(self.values)} set(s) {kind}, loss within {within:.0%} of the best"
 
 
@@ -53,7 +52,6 @@ class ReplayDates:
     model: pd.DataFrame
     baselines: dict[str, pd.DataFrame]
     fits: pd.DataFrame | None
-    good: GoodFits | None
 
 
 def first_dates(record: Record, runs: Sequence[Sequence[Event]]) -> pd.DataFrame:
@@ -67,62 +65,82 @@ def first_dates(record: Record, runs: Sequence[Sequence[Event]]) -> pd.DataFrame
     )
 
 
-def calibration_log(folder: Path, crisis: str) -> tuple[Path, bool]:
-    """The log to draw good fits from for ``crisis``, and whether it was fitted without it.
+def calibration_log(folder: Path, crisis: str) -> Path:
+    """The log to draw good fits from for ``crisis``.
 
     ``folder`` is a ``sim calibrate`` output folder: the fit that left ``crisis`` out where the
     folder holds a leave-one-out (or is its ``leave_one_out`` folder), else the fit itself.
     """
-    for fold in (folder / LEFT_OUT / crisis, folder / crisis):
-        if (fold / TRIALS).is_file():
-            return fold / TRIALS, True
-    if (folder / TRIALS).is_file():
-        return folder / TRIALS, False
+    for log in (folder / LEFT_OUT / crisis / TRIALS, folder / crisis / TRIALS, folder / TRIALS):
+        if log.is_file():
+            return log
     raise InputError(
         str(folder), f"holds no calibration log ({TRIALS}, or {LEFT_OUT}/{crisis}/{TRIALS})"
     )
 
 
-def good_fits(folder: Path, crisis: str, within: float, most: int) -> GoodFits:
-    """At most ``most`` of the logged trials within ``within`` of the best loss, best first."""
-    log, left_out = calibration_log(folder, crisis)
+def good_fits(folder: Path, scenario: Scenario, within: float, most: int) -> GoodFits:
+    """At most ``most`` of the logged trials within ``within`` of the best loss, best first.
+
+    Only the values the scenario has are kept; a log that fits none of them, or is not a
+    calibration log, is refused.
+    """
+    log = calibration_log(folder, scenario.name)
     try:
-        rows = whole_batches(log)
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
-        raise InputError(str(log), f"is not a calibration log ({err})") from None
-    scored = sorted(
-        (r for r in rows if r["state"] == "COMPLETE" and r["value"] is not None),
-        key=lambda r: (r["value"], r["trial"]),
-    )
+        scored = sorted(
+            (
+                (float(r["value"]), r["trial"], r)
+                for r in whole_batches(log)
+                if r["state"] == "COMPLETE" and r["value"] is not None
+            ),
+            key=lambda x: x[:2],
+        )
+        sets = [
+            _values_of(scenario, r["params"], log)
+            for loss, _, r in scored
+            if is_good_fit(loss, scored[0][0], within)
+        ][:most]
+        fitted_on = list(scored[0][2]["user_attrs"]["crises"]) if scored else []
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise InputError(
+            str(log), f"is not a calibration log ({type(err).__name__}: {err})"
+        ) from None
     if not scored:
         raise InputError(str(log), "has no scored trial yet")
-    bar = scored[0]["value"] * (1 + within)
-    good = [r for r in scored if r["value"] <= bar][:most]
-    return GoodFits(
-        log.parent, left_out, [r["params"] for r in good], [r["value"] for r in good], len(scored)
-    )
+    return GoodFits(log, fitted_on, scenario.name not in fitted_on, sets)
+
+
+def _values_of(scenario: Scenario, params: dict, log: Path) -> dict[str, float]:
+    """The fitted values the scenario has, checked to be numbers."""
+    out = {}
+    for path, value in params.items():
+        if is_number(value_at(scenario, tuple(path.split(".")))):
+            if not is_number(value):
+                raise InputError(str(log), f"{path}: {value!r} is not a number")
+            out[path] = value
+    if not out:
+        raise InputError(str(log), f"fits none of the values of {scenario.name}")
+    return out
 
 
 def at_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
-    """``scenario`` with the fitted values it has (a value it lacks is left out)."""
-    keys = [tuple(k.split(".")) for k in values]
-    keys = [k for k in keys if is_number(value_at(scenario, k))]
-    return with_values(scenario, keys, [values[".".join(k)] for k in keys])
+    """``scenario`` with the fitted values (each a value it has)."""
+    return with_values(scenario, [tuple(k.split(".")) for k in values], list(values.values()))
 
 
 def replay_dates(
     scenario: Scenario,
     record: Record,
     seeds: Sequence[int],
-    good: GoodFits | None = None,
+    fits: GoodFits | None = None,
 ) -> ReplayDates:
-    """The targets' first dates: the model's, each baseline's and, given ``good``, the fits'."""
+    """The targets' first dates: the model's, each baseline's and, given ``fits``, theirs."""
     runs = [r.events for r in run_seeds(scenario, seeds)]
     baselines = {
         name: first_dates(record, make(runs, scenario)) for name, make in BASELINES.items()
     }
-    fits = None
-    if good is not None:
-        pooled = [r.events for v in good.values for r in run_seeds(at_values(scenario, v), seeds)]
-        fits = first_dates(record, pooled)
-    return ReplayDates(first_dates(record, runs), baselines, fits, good)
+    pooled = None
+    if fits is not None:
+        at = [r.events for v in fits.values for r in run_seeds(at_values(scenario, v), seeds)]
+        pooled = first_dates(record, at)
+    return ReplayDates(first_dates(record, runs), baselines, pooled)

@@ -122,6 +122,8 @@ def replay_band(
     if not targets:
         raise ValueError("the record has no replay targets")
     baselines = dict(baselines or {})
+    if len(baselines) > len(BASELINE_MARKERS):
+        raise ValueError(f"at most {len(BASELINE_MARKERS)} baselines, not {len(baselines)}")
     for name, table in {
         "model": model,
         **baselines,
@@ -152,7 +154,7 @@ def replay_band(
             lo, median, hi = spread
             ax.hlines(y + 0.3, lo - 0.2, hi + 0.2, colors=FITS, linewidth=2.5, gid="fits")
             ax.plot([median], [y + 0.3], "s", color=FITS, markersize=4, zorder=3, gid="fits")
-        for name, marker in zip(baselines, BASELINE_MARKERS, strict=False):
+        for name, marker in zip(baselines, BASELINE_MARKERS, strict=False):  # checked above
             if (spread := _spread(baselines[name][t.id])) is not None:
                 ax.plot([spread[1]], [y - 0.3], marker, color=GREY, markersize=6,
                         zorder=2, gid=f"baseline {name}")  # fmt: skip
@@ -185,9 +187,10 @@ def replay_band(
         hollow_marker("D", 9, "record date"),
     ]
     if fits is not None:
+        what = "median, 5-95%" if fits[[t.id for t in targets]].notna().any().any() else "no target"
         kinds.append(Line2D([], [], color=FITS, linewidth=2.5, marker="s", markersize=4,
-                            label="good fits: median, 5-95%"))  # fmt: skip
-    for name, marker in zip(baselines, BASELINE_MARKERS, strict=False):
+                            label=f"good fits: {what}"))  # fmt: skip
+    for name, marker in zip(baselines, BASELINE_MARKERS, strict=False):  # checked above
         reaches = baselines[name][[t.id for t in targets]].notna().any().any()
         kinds.append(
             Line2D([], [], color=GREY, marker=marker, linestyle="",
