@@ -162,3 +162,25 @@ def test_a_bloc_whose_force_is_decided_still_convenes_its_leaders():
         held = actions(m, "summit_held", "ecowas")
         assert decided and held and held[0].time > decided[0].time, seed
         assert m.providers["ecowas"].rung in ("key_assets", "combat")  # the force stays its rung
+
+
+def test_a_province_lost_weighs_abroad_by_its_depth_not_only_its_share_of_the_country():
+    """Iraq 2014: Mosul falls in a province with a tenth of the people; the neighbours act."""
+    iraq = load_scenario(IRAQ)
+    key = ("behaviour", "provider", "depth_weight")
+
+    def first_words(weight: float) -> dict[str, int]:
+        """The day each neighbour first speaks, consults or pledges."""
+        model = CrisisModel(with_values(iraq, [key], [weight]), rng=1).run()
+        days = {}
+        for e in model.events:
+            if e.actor in ("turkey", "russia", "iran"):
+                days.setdefault(e.actor, e.day)
+        return days
+
+    breadth_only = first_words(0.0)
+    shipped = first_words(iraq.behaviour.provider.depth_weight)
+    assert iraq.behaviour.provider.depth_weight > 0
+    assert set(shipped) == {"turkey", "russia", "iran"}
+    assert all(shipped[k] <= 4 for k in shipped)  # within days of the fall of Mosul (day 1)
+    assert all(k not in breadth_only or breadth_only[k] > shipped[k] for k in shipped)
