@@ -355,3 +355,20 @@ def test_sweep_writes_to_out_and_the_file_name_by_default(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     assert main(["sweep", str(path), "--executor", "serial"]) == 0
     assert (tmp_path / "out" / "my_sweep" / "manifest.json").exists()
+
+
+def test_a_ctrl_c_while_the_pool_starts_a_worker_is_held_until_it_has_started():
+    """A Ctrl-C during a submit comes out after it, so the worker it starts is the pool's."""
+    from sim.experiments.executors import _ctrl_c_held
+
+    before = signal.getsignal(signal.SIGINT)
+    steps = []
+    with pytest.raises(KeyboardInterrupt), _ctrl_c_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # the signal is handled here, and held
+        steps.append("the block went on")
+    assert steps == ["the block went on"]
+    assert signal.getsignal(signal.SIGINT) is before
+    with _ctrl_c_held():  # no Ctrl-C, nothing raised
+        steps.append("again")
+    assert steps[-1] == "again" and signal.getsignal(signal.SIGINT) is before

@@ -118,7 +118,30 @@ def _local(workers: int, scheduler: str | None, fn: Callable[[Any], Any]):
             done, rest = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             return set(done), set(rest)
 
-        yield (lambda task: pool.submit(fn, task)), wait_first
+        def submit(task: Any) -> cf.Future:
+            # A submit may start a worker; a Ctrl-C while the pool waits for the new worker's
+            # pid would leave that worker unknown to the pool, never joined: it would then
+            # fail to rebuild the pool's locks, removed at exit, and print a traceback.
+            with _ctrl_c_held():
+                return pool.submit(fn, task)
+
+        yield submit, wait_first
+
+
+@contextmanager
+def _ctrl_c_held():
+    """Hold a Ctrl-C that comes during the block; raise it when the block ends (main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
 
 
 def _start_server_deaf_to_ctrl_c() -> None:
