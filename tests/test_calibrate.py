@@ -227,7 +227,12 @@ def test_leave_one_out_fits_on_the_others_and_scores_the_one_left_out(tmp_path):
         assert {"score", "exact", "brier", "crps"} <= set(r["left_out"]) and r["start"]
     mean = sum(r["left_out"]["score"] for r in table["crises"]) / 2
     assert table["mean_left_out_score"] == pytest.approx(mean)
-    assert "mean" in cal.leave_one_out_text(table)
+    start = sum(r["start"]["score"] for r in table["crises"]) / 2
+    assert cal.leave_one_out_text(table).splitlines()[-1].split() == [
+        "mean",
+        f"{mean:.3f}",
+        f"({start:.3f})",
+    ]
 
 
 def test_sim_calibrate_killed_with_9_resumes(tmp_path, capsys):

@@ -153,7 +153,8 @@ def leave_one_out_text(table: dict[str, Any]) -> str:
             f"{r['crisis']:<{width}}  {a['score']:.3f} ({b['score']:.3f})   "
             f"{a['exact']:.3f} ({b['exact']:.3f})   {a['brier']:.3f} ({b['brier']:.3f})"
         )
-    lines.append(f"{'mean':<{width}}  {table['mean_left_out_score']:.3f}")
+    start = statistics.fmean(r["start"]["score"] for r in rows)
+    lines.append(f"{'mean':<{width}}  {table['mean_left_out_score']:.3f} ({start:.3f})")
     return "\n".join(lines)
 
 
