@@ -37,11 +37,9 @@ class GoodFits:
 
     def label(self, within: float) -> str:
         """What the sets are, for a title."""
-        kind = (
-            f"fitted without this crisis (on {', '.join(self.fitted_on)})"
-            if self.left_out
-            else "in-sample"
-        )
+        on = self.fitted_on
+        others = ", ".join(on) if len(on) <= 3 else f"{len(on)} other crises"
+        kind = f"fitted without this crisis (on {others})" if self.left_out else "in-sample"
         return f"{len(self.values)} set(s) {kind}, loss within {within:.0%} of the best"
 
 
