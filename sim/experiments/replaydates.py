@@ -30,7 +30,6 @@ from sim.scenario import Scenario
 class GoodFits:
     """Good parameter sets of one calibration log, the best first."""
 
-    log: Path
     fitted_on: list[str]  # the crises the calibration was fitted to
     left_out: bool  # fitted without the crisis drawn
     values: list[dict[str, float]]
@@ -105,7 +104,7 @@ def good_fits(folder: Path, scenario: Scenario, within: float, most: int) -> Goo
         ) from None
     if not scored:
         raise InputError(str(log), "has no scored trial yet")
-    return GoodFits(log, fitted_on, scenario.name not in fitted_on, sets)
+    return GoodFits(fitted_on, scenario.name not in fitted_on, sets)
 
 
 def _values_of(scenario: Scenario, params: dict, log: Path) -> dict[str, float]:
