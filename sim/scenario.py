@@ -165,6 +165,9 @@ class UnrestRules(Strict):
     )
     emergency_boost: P(0, 5, "extra security effectiveness under emergency rule")
     reinforcement: P(0, 1, "share of calm regions' forces moved to regions under emergency rule")
+    reinforcement_cap: P(
+        0, 10, "most that forces moved in add to a region's security, as a multiple of its own"
+    )
     foreign_ratio: P(0.01, 5, "host security personnel one foreign soldier stands in for")
     concession_relief: P(0, 1, "grievance removed by a concession")
     resignation_relief: P(0, 1, "grievance removed by the government's resignation")

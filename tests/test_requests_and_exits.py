@@ -184,3 +184,34 @@ def test_a_province_lost_weighs_abroad_by_its_depth_not_only_its_share_of_the_co
     assert set(shipped) == {"turkey", "russia", "iran"}
     assert all(shipped[k] <= 4 for k in shipped)  # within days of the fall of Mosul (day 1)
     assert all(k not in breadth_only or breadth_only[k] > shipped[k] for k in shipped)
+
+
+MOZAMBIQUE = ROOT / "scenarios" / "crises" / "mz2021.yaml"
+
+
+def test_forces_moved_into_a_small_district_are_capped_by_its_own():
+    """Mozambique 2021: the north is a sliver of the country; its forces cannot all go there."""
+    moz = load_scenario(MOZAMBIQUE)
+    unrest = moz.behaviour.unrest
+    key = ("behaviour", "unrest", "reinforcement_cap")
+
+    def run(cap: float) -> tuple[float, list[int]]:
+        """The most a region's effective security (read off its load) gained, and the asks."""
+        m = CrisisModel(with_values(moz, [key], [cap]), rng=1)
+        gain = 0.0
+        for _ in range(10):
+            m.run_for(1)
+            f = m.field
+            for i in range(f.n):
+                if f.emergency[i] and f.relief[i] == 0 and f.load[i] > 0:
+                    threat = max(f.v[i], f.danger[i])
+                    gain = max(gain, threat / f.load[i] / f.security[i])
+        m.run()
+        return gain, [e.day for e in actions(m, "request_help", "mozambique")]
+
+    cap = unrest.reinforcement_cap
+    capped, asks = run(cap)
+    assert 1 + unrest.emergency_boost < capped <= 1 + unrest.emergency_boost + cap + 1e-9
+    assert asks and asks[0] <= 3  # the north overwhelmed, the host turns abroad within days
+    flooded, never = run(40.0)
+    assert flooded > 3 * capped and not never

@@ -117,6 +117,9 @@ class UnrestField(mesa.Agent):
         n = self.n = len(rm.ids)
         self.ids, self.weight, self.mixing = rm.ids, rm.weight, rm.mixing
         self.exposure, self.security, self.origin = rm.exposure, rm.security, rm.origin
+        self.rules = sc.behaviour.unrest
+        # the most forces moved in from calm regions can add to each region's security
+        self.most = [self.rules.reinforcement_cap * s for s in rm.security]
         self.waves = rm.waves
         self.recognised, self.personnel = rm.recognised, rm.personnel
         # national security per unit of population, and the host's personnel (relief per troop)
@@ -142,7 +145,6 @@ class UnrestField(mesa.Agent):
         self.tired = [0.0] * n  # protest fatigue: how far the drive to protest has worn down
         self.load = [0.0] * n
         self.capacity = sum(w * s for w, s in zip(self.weight, self.security, strict=True))
-        self.rules = sc.behaviour.unrest
         self.shock = sc.shock
         self.casualties = 0.0
         self.began = self.spread = self.restored = False
@@ -297,7 +299,8 @@ class UnrestField(mesa.Agent):
         """Security each region under emergency rule gains from forces moved in from calm ones.
 
         A share of the calm regions' forces, spread over the emergency regions' population: a
-        local crisis draws on the whole country; a national one cannot.
+        local crisis draws on the whole country; a national one cannot. A region takes at most
+        ``reinforcement_cap`` times its own security of it (``_loads`` and ``step`` apply the cap).
         """
         em = self.emergency
         if not any(em) or all(em):
@@ -315,10 +318,10 @@ class UnrestField(mesa.Agent):
         self.stale = False
         boost, extra = 1 + self.rules.emergency_boost, self.reinforcement()
         load = []
-        for v, d, s, em, rel in zip(
-            self.v, self.danger, self.security, self.emergency, self.relief, strict=True
+        for v, d, s, em, rel, most in zip(
+            self.v, self.danger, self.security, self.emergency, self.relief, self.most, strict=True
         ):
-            sec = (s * boost + extra if em else s) + rel
+            sec = (s * boost + min(extra, most) if em else s) + rel
             threat = v if v > d else d
             load.append(threat / sec if sec > 0 else float(threat > 0) * 20.0)
         self.load = load
@@ -356,13 +359,13 @@ class UnrestField(mesa.Agent):
         hits = self._today()
         old_p, g, v, armed, em = self.p, self.g, self.v, self.armed, self.emergency
         tired, tire = self.tired, r.fatigue
-        relief, security = self.relief, self.security
+        relief, security, most = self.relief, self.security, self.most
         p = [0.0] * n
         weight = self.weight
         capacity = protest = violence = 0.0
         for i in range(n):
             gi, pi, vi = g[i], old_p[i], v[i]
-            sec = (security[i] * boost + extra if em[i] else security[i]) + relief[i]
+            sec = (security[i] * boost + min(extra, most[i]) if em[i] else security[i]) + relief[i]
             drive = (mob * (gi - thr) + gi * (con * local[i] + media * national)) * e[i]
             if drive > 0:
                 drive *= 1 - tired[i]
