@@ -215,3 +215,22 @@ def test_forces_moved_into_a_small_district_are_capped_by_its_own():
     assert asks and asks[0] <= 3  # the north overwhelmed, the host turns abroad within days
     flooded, never = run(40.0)
     assert flooded > 3 * capped and not never
+
+
+def test_territory_held_by_armed_groups_counts_for_a_national_emergency_it_cannot_enforce():
+    """Mali 2013: Mopti under attack and the north held since 2012 make a national crisis."""
+    mali = load_scenario(MALI)
+    held = {k for k, r in mali.regions.items() if r.armed_groups > r.security}
+    total = sum(r.population for r in mali.regions.values())
+    attacked = sum(mali.regions[k].population for k in mali.shock.origin)
+    lost = sum(mali.regions[k].population for k in held)
+    share = mali.behaviour.host.nationwide_share
+    assert held and attacked / total < share <= (attacked + lost) / total
+    for seed in range(5):
+        m = CrisisModel(mali, rng=seed)
+        m.run_for(2)
+        f = m.field
+        assert actions(m, "emergency_nationwide", "mali"), seed
+        assert all(f.emergency[i] != (k in held) for i, k in enumerate(f.ids)), seed
+        m.run()
+        assert not actions(m, "withdrawal_requested", "mali"), seed  # the groups hold the north

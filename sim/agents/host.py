@@ -149,7 +149,8 @@ class Host(mesa.Agent):
                 "emergency_nationwide",
                 None,
                 {"share_under_emergency": round(share, 3), "threshold": p.nationwide_share},
-                f"{share:.0%} of the population under emergency rule: extended to the country",
+                f"{share:.0%} of the population under emergency rule or held by armed groups: "
+                "extended to the country",
             )
 
     def _may_declare(self) -> bool:

@@ -217,9 +217,15 @@ class UnrestField(mesa.Agent):
             and (self.v[i] > violence or self.p[i] > protest or self.load[i] > load)
         ]
 
+    def held(self) -> list[bool]:
+        """Per region, whether armed groups hold it: they outnumber its forces in normal times."""
+        return [a > 1.0 for a in self.armed_loads()]
+
     def share_under_emergency(self) -> float:
-        """Share of the population living under emergency rule."""
-        return sum(w for w, e in zip(self.weight, self.emergency, strict=True) if e)
+        """Share of the population living under emergency rule or held by armed groups."""
+        return sum(
+            w for w, e, h in zip(self.weight, self.emergency, self.held(), strict=True) if e or h
+        )
 
     def declare(self, i: int, today: int) -> None:
         """Emergency rule in region ``i`` from ``today``."""
@@ -230,10 +236,12 @@ class UnrestField(mesa.Agent):
         self.stale = True
 
     def declare_everywhere(self, today: int) -> None:
-        """Emergency rule in every region (those already under it keep their date)."""
+        """Emergency rule in every region it holds (those already under it keep their date)."""
+        held = self.held()
         for i in range(self.n):
-            self.declared.setdefault(i, today)
-        self.emergency = [True] * self.n
+            if not held[i] or self.emergency[i]:
+                self.declared.setdefault(i, today)
+                self.emergency[i] = True
         self.nationwide = True
         self.stale = True
 
