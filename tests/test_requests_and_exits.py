@@ -213,8 +213,8 @@ def test_forces_moved_into_a_small_district_are_capped_by_its_own():
     capped, asks = run(cap)
     assert 1 + unrest.emergency_boost < capped <= 1 + unrest.emergency_boost + cap + 1e-9
     assert asks and asks[0] <= 3  # the north overwhelmed, the host turns abroad within days
-    flooded, never = run(40.0)
-    assert flooded > 3 * capped and not never
+    flooded, never = run(10.0)  # the format's largest cap
+    assert flooded > capped + 1 and not never
 
 
 def test_territory_held_by_armed_groups_counts_for_a_national_emergency_it_cannot_enforce():

@@ -141,14 +141,14 @@ class Host(mesa.Agent):
                 {"violence": round(f.v[i], 3), "protest": round(f.p[i], 3)},
                 f"violence, protest or load in {f.ids[i]} passes the emergency triggers",
             )
-        share = f.share_under_emergency()
+        share = f.share_under_emergency_or_held()
         if hit and share >= p.nationwide_share:
             f.declare_everywhere(today)
             m.emit(
                 self.key,
                 "emergency_nationwide",
                 None,
-                {"share_under_emergency": round(share, 3), "threshold": p.nationwide_share},
+                {"share_under_emergency_or_held": round(share, 3), "threshold": p.nationwide_share},
                 f"{share:.0%} of the population under emergency rule or held by armed groups: "
                 "extended to the country",
             )

@@ -221,7 +221,7 @@ class UnrestField(mesa.Agent):
         """Per region, whether armed groups hold it: they outnumber its forces in normal times."""
         return [a > 1.0 for a in self.armed_loads()]
 
-    def share_under_emergency(self) -> float:
+    def share_under_emergency_or_held(self) -> float:
         """Share of the population living under emergency rule or held by armed groups."""
         return sum(
             w for w, e, h in zip(self.weight, self.emergency, self.held(), strict=True) if e or h
@@ -306,14 +306,16 @@ class UnrestField(mesa.Agent):
     def reinforcement(self) -> float:
         """Security each region under emergency rule gains from forces moved in from calm ones.
 
-        A share of the calm regions' forces, spread over the emergency regions' population: a
-        local crisis draws on the whole country; a national one cannot. A region takes at most
-        ``reinforcement_cap`` times its own security of it (``_loads`` and ``step`` apply the cap).
+        A share of the calm regions' forces (neither under emergency rule nor held by armed
+        groups), spread over the emergency regions' population: a local crisis draws on the whole
+        country; a national one cannot. A region takes at most ``reinforcement_cap`` times its own
+        security of it (``_loads`` and ``step`` apply the cap).
         """
         em = self.emergency
         if not any(em) or all(em):
             return 0.0
-        pool = sum(w * s for w, s, e in zip(self.weight, self.security, em, strict=True) if not e)
+        calm = [not (e or h) for e, h in zip(em, self.held(), strict=True)]
+        pool = sum(w * s for w, s, c in zip(self.weight, self.security, calm, strict=True) if c)
         under = sum(w for w, e in zip(self.weight, em, strict=True) if e)
         return self.rules.reinforcement * pool / under
 
