@@ -18,6 +18,7 @@ from sim.agents.provider import Provider
 from sim.agents.state import State
 from sim.agents.unrest import UnrestField
 from sim.events import Event
+from sim.rules import provider as provider_rules
 from sim.scenario import Scenario
 
 
@@ -44,6 +45,12 @@ class CrisisModel(mesa.Model):
         self.forces: list[Provider] = []  # providers that decided to send a force, in order
         self._calls: list[tuple[float, int, Callable, tuple]] = []  # (time, order made, fn, args)
         self._made = itertools.count()
+        self.now = 0.0  # ``time``, as a plain attribute: agents read it often
+        self._severity: tuple[list[float] | None, float] = (None, 0.0)  # (loads, severity)
+        self._influences = 0  # version of the states' influence, for ``rival_influence``
+        self._rival: tuple[int, float, float, str | None] = (-1, 0.0, 0.0, None)
+        self._moves = 0  # version of the forces decided and of troops in the host
+        self._foreign: tuple[int, dict[str, bool]] = (-1, {})  # (version, state -> answer)
         self._default_schedule.stop()  # the model runs its own days (``_advance_time``)
         self.field = UnrestField(self)
         self.host = Host(self, scenario.host_id)
@@ -60,7 +67,7 @@ class CrisisModel(mesa.Model):
     @property
     def date(self) -> dt.date:
         """Calendar date of the current model time."""
-        day = int(self.time)
+        day = int(self.now)
         date = self._dates.get(day)
         if date is None:
             date = self._dates[day] = self.start + dt.timedelta(days=day)
@@ -70,7 +77,7 @@ class CrisisModel(mesa.Model):
         """Call ``fn(*args)`` after ``days`` (fractions are hours; never in the past)."""
         if days < 0:
             raise ValueError(f"cannot call back {-days:g} days in the past")
-        heapq.heappush(self._calls, (self.time + days, next(self._made), fn, args))
+        heapq.heappush(self._calls, (self.now + days, next(self._made), fn, args))
 
     def _advance_time(self, until: float) -> None:
         """Run to ``until``: each day, the calls due before it, then its step; then the rest.
@@ -84,19 +91,19 @@ class CrisisModel(mesa.Model):
         day = math.floor(self.time) + 1
         while day <= until:
             self._call_before(day)
-            self.time = float(day)
+            self.time = self.now = float(day)
             self.steps += 1
             self._user_step()
             day += 1
         self._call_before(until, inclusive=True)
-        self.time = until
+        self.time = self.now = until
 
     def _call_before(self, t: float, inclusive: bool = False) -> None:
         """Make the calls due before ``t`` (or at it), each at its own time."""
         calls = self._calls
         while calls and (calls[0][0] < t or (inclusive and calls[0][0] == t)):
             when, _, fn, args = heapq.heappop(calls)
-            self.time = when
+            self.time = self.now = when
             fn(*args)
 
     def step(self) -> None:
@@ -114,7 +121,7 @@ class CrisisModel(mesa.Model):
     # ---------------------------------------------------------------- what agents report
     def emit(self, actor: str, action: str, target: str | None, terms: dict, reason: str) -> None:
         """Record an event at the current time."""
-        self.events.append(Event(self.time, self.date, actor, action, target, terms, reason))
+        self.events.append(Event(self.now, self.date, actor, action, target, terms, reason))
 
     def requested(self, target: str, declined: list[str]) -> None:
         """The host asked ``target``.
@@ -146,6 +153,7 @@ class CrisisModel(mesa.Model):
     def deployed(self, provider: str) -> None:
         """``provider`` decided to send a force."""
         self.forces.append(self.providers[provider])
+        self._moves += 1
         self.host.helped_by(provider)
 
     def order_restored(self) -> None:
@@ -168,6 +176,7 @@ class CrisisModel(mesa.Model):
 
     def troops_changed(self) -> None:
         """Recount foreign troops by contributor and station them where the load is."""
+        self._moves += 1
         counts: dict[str, int] = {}
         for prov in self.providers.values():
             for k, n in prov.troops.items():
@@ -178,30 +187,55 @@ class CrisisModel(mesa.Model):
 
     def rival_influence(self, power: str) -> float:
         """The strongest influence in the host of the other states."""
-        best = second = 0.0
-        leader = None
-        for k, s in self.states.items():
-            if s.influence > best:
-                best, second, leader = s.influence, best, k
-            elif s.influence > second:
-                second = s.influence
+        version, best, second, leader = self._rival
+        if version != self._influences:
+            best = second = 0.0
+            leader = None
+            for k, s in self.states.items():
+                if s.influence > best:
+                    best, second, leader = s.influence, best, k
+                elif s.influence > second:
+                    second = s.influence
+            self._rival = (self._influences, best, second, leader)
         return second if power == leader else best
+
+    def severity(self) -> float:
+        """How far the host has lost control, as seen from abroad, now.
+
+        ``rules.provider.severity``, computed once per update of the field's loads.
+        """
+        f = self.field
+        if self._severity[0] is not f.load:
+            depth_weight = self.behaviour.provider.depth_weight
+            value = provider_rules.severity(f.national_load(), f.worst_load(), depth_weight)
+            self._severity = (f.load, value)
+        return self._severity[1]
 
     def foreign_force(self, state: str) -> bool:
         """Whether a force ``state`` takes no part in is decided or present in the host."""
-        return any(state != p.lead.key and state not in p.plan for p in self.forces if p.in_host())
+        version, known = self._foreign
+        if version != self._moves:
+            known = {}
+            self._foreign = (self._moves, known)
+        answer = known.get(state)
+        if answer is None:
+            answer = known[state] = any(
+                state != p.lead.key and state not in p.plan for p in self.forces if p.in_host()
+            )
+        return answer
 
     def shift_influence(self, actor: str, delta: float) -> None:
         """Move a state's influence in the host, kept in [0, 1]."""
         s = self.states.get(actor)
         if s is not None:
             s.influence = min(1.0, max(0.0, s.influence + delta))
+            self._influences += 1
 
     def _record_day(self) -> None:
         f = self.field
         self.series.append(
             {
-                "day": int(self.time),
+                "day": int(self.now),
                 "protest": f.p,
                 "national_protest": f.protest,
                 "national_violence": f.violence,

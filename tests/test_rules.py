@@ -360,5 +360,6 @@ def test_the_lowest_bar_left_unasked_is_that_of_the_next_words_rung(behaviour):
     )
     assert ladder.lowest_bar_above(None, bars) == 1.0
     assert ladder.lowest_bar_above("statement", bars) == 1.5
+    assert ladder.lowest_bar_above("statement", bars, closed=("mediation",)) == 2.0
     assert ladder.lowest_bar_above("mediation", bars) == 3.0
     assert ladder.lowest_bar_above("pledge", bars) == float("inf")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sim.agents.provider import Provider
@@ -25,13 +26,14 @@ class Bloc(Provider):
         self.members = list(self.spec.members)
         self.procedure = self.spec.procedure
         self.convened = False  # its leaders have been called to an extraordinary meeting
+        self._mechanism: tuple[list | None, bool] = (None, False)  # (treaties in force, answer)
 
-    @property
+    @cached_property
     def voice(self) -> State | None:
         """The chair speaks and convenes for the bloc (none when the host chairs it)."""
         return self.model.states.get(self.spec.chair)
 
-    @property
+    @cached_property
     def lead(self) -> State | None:
         """The lead, if the bloc has one."""
         return self.model.states.get(self.spec.lead) if self.spec.lead else None
@@ -49,7 +51,10 @@ class Bloc(Provider):
 
     def mechanism(self) -> bool:
         """Whether a treaty in force gives the bloc a mechanism to send people to the host."""
-        return any(t.kind in MECHANISMS for t, _ in self.treaties_now())
+        now = self.treaties_now()
+        if self._mechanism[0] is not now:
+            self._mechanism = (now, any(t.kind in MECHANISMS for t, _ in now))
+        return self._mechanism[1]
 
     def has_force(self) -> bool:
         """A lead with a force, and a treaty that gives the bloc a mechanism to send it."""

@@ -116,7 +116,7 @@ class Host(mesa.Agent):
         left; emergency rule is declared where triggers pass, if the host has the power to.
         """
         m, p, f = self.model, self.rules, self.model.field
-        today, term = int(m.time), p.emergency_min_days
+        today, term = int(m.now), p.emergency_min_days
         quiet = f.releasable(today, term)
         for i in quiet if quiet and self.groups_held() else []:
             since = f.lift(i)

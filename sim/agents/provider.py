@@ -51,8 +51,10 @@ class Provider(mesa.Agent):
         self.leaving = False
         self.weighed: dict = {}  # the terms of its last weighing
         self._legal: dict[tuple, float] = {}  # legal basis by framing and treaties in force
-        self._in_force: tuple[float, list] = (-1.0, [])  # (time, treaties in force then)
+        # (from, until): the times between which ``treaties_now`` holds, and that list
+        self._in_force: tuple[float, float, list] = (0.0, -1.0, [])
         self._bar_above: dict[str | None, float] = {}  # rung -> lowest unasked bar above it
+        self._kind: tuple[tuple | None, str] = (None, "")  # (what it depends on, statement kind)
 
     # ---------------------------------------------------------------- who weighs
     @property
@@ -120,22 +122,27 @@ class Provider(mesa.Agent):
 
     def treaties_now(self) -> list[tuple[Treaty, bool]]:
         """The treaties in force today, each with whether the attacker is a party to it."""
-        today = self.model.time
-        if self._in_force[0] != today:
+        today = self.model.now
+        since, until, now = self._in_force
+        if not since <= today < until:
+            days = [day for _, _, day in self.treaties]
             now = [(t, party) for t, party, day in self.treaties if day <= today]
-            self._in_force = (today, now)
-        return self._in_force[1]
+            since = max([d for d in days if d <= today], default=float("-inf"))
+            until = min([d for d in days if d > today], default=float("inf"))
+            self._in_force = (since, until, now)
+        return now
 
-    def situation(self, who: State) -> provider_rules.Situation:
-        """Today's crisis as this provider sees it, through the traits of ``who``."""
+    def situation(self, who: State, legal: bool = True) -> provider_rules.Situation:
+        """Today's crisis as this provider sees it, through the traits of ``who``.
+
+        Without ``legal`` its legal basis is left at 0, for a weighing that does not use it.
+        """
         m = self.model
         attacker = m.scenario_spec.shock.attacker
         return provider_rules.Situation(
-            severity=provider_rules.severity(
-                m.field.national_load(), m.field.worst_load(), m.behaviour.provider.depth_weight
-            ),
+            severity=m.severity(),
             framed=m.host.framed,
-            legal=self.legal_basis(),
+            legal=self.legal_basis() if legal else 0.0,
             asked=self.asked is not None,
             rival=m.rival_influence(who.key),
             foreign_force=m.foreign_force(who.key),
@@ -193,15 +200,18 @@ class Provider(mesa.Agent):
         who = self.lead if self.asked and self.lead else self.voice
         if who is None:
             return None
-        s = self.situation(who)
+        # unasked, the legal basis weighs only on a force, which needs a request
+        s = self.situation(who, legal=self.asked is not None)
         terms = provider_rules.utility(s, who.spec, m.behaviour.provider)
         base = sum(terms.values())
-        if not self.asked and base <= self.bar_above(self.rung):
-            return None  # unasked, every open rung is worth ``base``: none clears
+        if not self.asked:
+            if base <= self.bar_above(self.rung):
+                return None  # every open rung is worth ``base``: none clears
+            s = s._replace(legal=self.legal_basis())
         open_rungs = ladder.allowed(
             asked=self.asked,
             words_only=who.key in (m.host.blame(), m.scenario_spec.shock.attacker),
-            can_mediate=m.scenario_spec.shock.kind in ("political", "communal", "state_attack"),
+            can_mediate=self.can_mediate(),
             can_send=self.can_send(),
             scope=self.mission_scope(),
             assists=self.lead is not None and not self.blocked(),
@@ -232,19 +242,29 @@ class Provider(mesa.Agent):
         return decision
 
     def bar_above(self, rung: str | None) -> float:
-        """The lowest bar among the unasked rungs above ``rung`` (``ladder.lowest_bar_above``)."""
+        """The lowest bar among the unasked rungs above ``rung`` it could ever take.
+
+        ``ladder.lowest_bar_above``, without mediation where the threat has no parties to bring
+        together, nor a pledge where it has no lead to help (``ladder.allowed``).
+        """
         bar = self._bar_above.get(rung)
         if bar is None:
+            closed = ("mediation",) if not self.can_mediate() else ()
+            closed += ("pledge",) if self.lead is None else ()
             bar = self._bar_above[rung] = ladder.lowest_bar_above(
-                rung, self.model.behaviour.provider.rungs
+                rung, self.model.behaviour.provider.rungs, closed
             )
         return bar
+
+    def can_mediate(self) -> bool:
+        """Whether the threat has parties to bring together: a political, communal or state one."""
+        return self.model.scenario_spec.shock.kind in ("political", "communal", "state_attack")
 
     def _speak_on_request(self) -> None:
         """Asked before it has spoken, it says where it stands the same day, if words clear."""
         spoke = self.words_now("statement", "asked for help")
         if spoke and ladder.rank(self.rung) < ladder.rank("statement"):  # not above it already
-            self.rung, self.rung_day = "statement", int(self.model.time)
+            self.rung, self.rung_day = "statement", int(self.model.now)
 
     def words_now(self, rung: str, why: str) -> bool:
         """Take the rung of words ``rung`` at once if the crisis, by its voice's traits, clears it.
@@ -311,7 +331,7 @@ class Provider(mesa.Agent):
         """Act on the rung decided: speak, consult, mediate, pledge, assist or deploy."""
         m = self.model
         self.busy = False
-        self.rung, self.rung_day = rung, int(m.time)
+        self.rung, self.rung_day = rung, int(m.now)
         if rung in ladder.ANSWERS:
             self.answered = True
         getattr(self, f"_{rung}")(d)
@@ -321,14 +341,18 @@ class Provider(mesa.Agent):
     def statement_kind(self) -> str:
         """What it would say now (see ``rules.provider.statement_kind``)."""
         m, voice = self.model, self.voice
-        attacker = m.scenario_spec.shock.attacker
-        opposed = any(voice.stance.get(p.key, 0.0) <= -0.5 for p in m.forces)
-        return provider_rules.statement_kind(
-            voice.spec,
-            m.host.framed,
-            attacker is not None and attacker in voice.spec.partners,
-            opposed,
-        )
+        key = (m.host.framed, len(m.forces))  # all it depends on that changes: forces only grow
+        if self._kind[0] != key:
+            attacker = m.scenario_spec.shock.attacker
+            opposed = any(voice.stance.get(p.key, 0.0) <= -0.5 for p in m.forces)
+            kind = provider_rules.statement_kind(
+                voice.spec,
+                m.host.framed,
+                attacker is not None and attacker in voice.spec.partners,
+                opposed,
+            )
+            self._kind = (key, kind)
+        return self._kind[1]
 
     def _statement(self, d: Decision | None) -> None:
         m = self.model

@@ -61,6 +61,11 @@ class State(Provider):
         ]
 
     @cached_property
+    def own_forces(self) -> frozenset[str]:
+        """Forces whose troops its public does not count as a rival's: its own, its kin blocs'."""
+        return frozenset((*self.kin_blocs, self.key))
+
+    @cached_property
     def kin(self) -> bool:
         """Whether it shares a bloc with the host."""
         m = self.model
@@ -83,9 +88,8 @@ class State(Provider):
 
     def _update_pressure(self) -> None:
         m, p = self.model, self.model.behaviour.provider
-        rival = sum(
-            n for k, n in m.troops_by_provider.items() if k not in (*self.kin_blocs, self.key)
-        )
+        own = self.own_forces
+        rival = sum(n for k, n in m.troops_by_provider.items() if k not in own)
         adversary = any(a in m.troops for a in self.spec.adversaries)
         self.pressure = public.pressure(
             self.pressure,

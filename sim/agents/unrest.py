@@ -143,7 +143,9 @@ class UnrestField(mesa.Agent):
         self.danger = [0.0] * n
         self.national_danger = 0.0  # population-weighted danger
         self.tired = [0.0] * n  # protest fatigue: how far the drive to protest has worn down
+        self._draws: list[list[float]] = []  # noise factors of the days ahead, the next last
         self.load = [0.0] * n
+        self.worst = 0.0  # max(load)
         self.capacity = sum(w * s for w, s in zip(self.weight, self.security, strict=True))
         self.shock = sc.shock
         self.casualties = 0.0
@@ -152,7 +154,7 @@ class UnrestField(mesa.Agent):
     # ---------------------------------------------------------------- observed state
     def worst_load(self) -> float:
         """The threat (violence, or danger before it) over own security, where it is worst."""
-        return max(self.load)
+        return self.worst
 
     def national_load(self) -> float:
         """The crisis as a whole: national violence (or danger) over national security."""
@@ -176,7 +178,7 @@ class UnrestField(mesa.Agent):
 
     def threat_lasts(self) -> bool:
         """Whether an attack or a danger from abroad (the shock or a wave begun) is going on."""
-        t = self.model.time
+        t = self.model.now
         return self.shock.kind in ("state_attack", "armed_group", "spillover") and any(
             w.first <= t <= w.last for w in self.waves
         )
@@ -331,10 +333,11 @@ class UnrestField(mesa.Agent):
         for v, d, s, em, rel, most in zip(
             self.v, self.danger, self.security, self.emergency, self.relief, self.most, strict=True
         ):
-            sec = (s * boost + min(extra, most) if em else s) + rel
+            sec = (s * boost + (most if most < extra else extra) if em else s) + rel
             threat = v if v > d else d
             load.append(threat / sec if sec > 0 else float(threat > 0) * 20.0)
         self.load = load
+        self.worst = max(load)
 
     # ---------------------------------------------------------------- the daily update
     def step(self) -> None:
@@ -360,7 +363,7 @@ class UnrestField(mesa.Agent):
         rates (exponential decay), so no amount of security overshoots to below zero.
         """
         r, n = self.rules, self.n
-        e = np.exp(r.noise * self.model.rng.standard_normal(2 * n)).tolist()
+        e = self._noise()
         local = (self.mixing @ self.p).tolist()  # mean protest of each region's neighbours
         thr, national = r.grievance_threshold, self.protest
         mob, con, media, demob = r.mobilisation_rate, r.contagion, r.media_reach, r.demobilisation
@@ -375,7 +378,11 @@ class UnrestField(mesa.Agent):
         capacity = protest = violence = 0.0
         for i in range(n):
             gi, pi, vi = g[i], old_p[i], v[i]
-            sec = (security[i] * boost + min(extra, most[i]) if em[i] else security[i]) + relief[i]
+            if em[i]:
+                cap = most[i]
+                sec = security[i] * boost + (cap if cap < extra else extra) + relief[i]
+            else:
+                sec = security[i] + relief[i]
             drive = (mob * (gi - thr) + gi * (con * local[i] + media * national)) * e[i]
             if drive > 0:
                 drive *= 1 - tired[i]
@@ -385,7 +392,8 @@ class UnrestField(mesa.Agent):
             elif gi <= thr:
                 new -= demob * pi
             p[i] = new = 1.0 if new > 1.0 else (0.0 if new < 0.0 else new)
-            tired[i] = min(1.0, tired[i] + tire * new)
+            t = tired[i] + tire * new
+            tired[i] = t if t < 1.0 else 1.0
             dv = rate * armed[i] * new * (1 - vi) * e[n + i]
             if i in hits:
                 dv += hits[i] * (1 - vi)
@@ -401,9 +409,21 @@ class UnrestField(mesa.Agent):
         self.protest, self.violence = protest, violence
         self.casualties += self.violence
         if self.shock.kind in ("economic", "political", "communal") and len(self.waves) > 1:
-            self._raise_grievance(self.model.time)
+            self._raise_grievance(self.model.now)
         self._loads()
         self._report()
+
+    def _noise(self) -> list[float]:
+        """Today's log-normal noise factors, two per region (protest, then violence).
+
+        Drawn for every day left to the horizon at once: the same draws, in the same order, as
+        one day at a time.
+        """
+        if not self._draws:
+            days = max(1, self.model.scenario_spec.calendar.horizon_days - int(self.model.now))
+            z = self.model.rng.standard_normal((days, 2 * self.n))
+            self._draws = np.exp(self.rules.noise * z).tolist()[::-1]
+        return self._draws.pop()
 
     def _today(self) -> dict[int, float]:
         """Begin the waves due today; return the day's attack, violence per attacked region.
@@ -412,7 +432,7 @@ class UnrestField(mesa.Agent):
         day; a danger holds from its first day to its last; a grievance wave raises grievance at
         the end of its day (``_raise_grievance``).
         """
-        t, kind = self.model.time, self.shock.kind
+        t, kind = self.model.now, self.shock.kind
         for k, w in enumerate(self.waves[1:], start=1):
             if w.first == t:
                 self._begin_wave(k, w)

@@ -34,9 +34,12 @@ def rank(rung: str | None) -> int:
     return _RANK[rung]
 
 
-def lowest_bar_above(rung: str | None, bars: Rungs) -> float:
-    """The lowest bar among the unasked rungs above ``rung`` (infinite when none is left)."""
-    above = [getattr(bars, r) for r in UNASKED if rank(r) > rank(rung)]
+def lowest_bar_above(rung: str | None, bars: Rungs, closed: tuple[str, ...] = ()) -> float:
+    """The lowest bar among the unasked rungs above ``rung`` (infinite when none is left).
+
+    Rungs in ``closed`` are left out: those a provider can never take unasked.
+    """
+    above = [getattr(bars, r) for r in UNASKED if rank(r) > rank(rung) and r not in closed]
     return min(above, default=float("inf"))
 
 
