@@ -42,6 +42,7 @@ class CrisisModel(mesa.Model):
         self.series: list[dict[str, Any]] = []
         self.troops: dict[str, int] = {}
         self.troops_by_provider: dict[str, int] = {}
+        self.foreign_troops = 0  # all foreign troops in the host
         self.forces: list[Provider] = []  # providers that decided to send a force, in order
         self._calls: list[tuple[float, int, Callable, tuple]] = []  # (time, order made, fn, args)
         self._made = itertools.count()
@@ -183,7 +184,8 @@ class CrisisModel(mesa.Model):
                 counts[k] = counts.get(k, 0) + n
         self.troops = counts
         self.troops_by_provider = {k: sum(p.troops.values()) for k, p in self.providers.items()}
-        self.field.station(sum(counts.values()))
+        self.foreign_troops = sum(counts.values())
+        self.field.station(self.foreign_troops)
 
     def rival_influence(self, power: str) -> float:
         """The strongest influence in the host of the other states."""

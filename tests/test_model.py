@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -217,3 +218,17 @@ def test_a_force_leaves_at_the_withdrawal_rate_smallest_contingent_first(histori
         assert set(present[-1]) == {"russia"}
         seen += 1
     assert seen
+
+
+def test_a_large_map_averages_over_neighbours_as_a_small_one_does():
+    from sim.agents.unrest import DENSE_UP_TO, _mixing
+
+    n = DENSE_UP_TO + 36
+    links = [{(i - 1) % n, (i + 1) % n} | ({0} if i and i % 7 == 0 else set()) for i in range(n)]
+    links[0] |= {i for i in range(1, n) if i % 7 == 0}
+    sparse = _mixing(links)
+    assert not isinstance(sparse, np.ndarray)
+    x = np.random.default_rng(1).random(n)
+    means = [sum(x[j] for j in nbs) / len(nbs) for nbs in links]
+    assert np.allclose(sparse @ x, means, rtol=1e-12, atol=0)
+    assert isinstance(_mixing([{1}, {0}]), np.ndarray)

@@ -145,6 +145,7 @@ def test_the_commands_synopsis_names_real_options():
     "command",
     [
         ["benchmarks/runs_per_second.py", "--runs", "5"],
+        ["benchmarks/scaling.py", "--runs", "2", "--passes", "1"],
         ["benchmarks/sweep_speed.py", "--runs", "40"],
         ["benchmarks/sweep_memory.py", "--runs", "200"],
         ["benchmarks/startup.py", "--repeat", "1"],

@@ -41,6 +41,7 @@ class Host(mesa.Agent):
         self.offers: set[str] = set()  # providers that pledged help if asked
         self.stable_days = 0
         self.strain = 0.0  # how long and how badly its forces have been overrun (rules.host.strain)
+        self._need: tuple[list[float] | None, float] = (None, 0.0)  # (loads, troop need)
 
     def step(self) -> None:
         """Today's decisions, in the order a government under pressure takes them."""
@@ -170,11 +171,14 @@ class Host(mesa.Agent):
         there in normal times (armed load above 1), violent or not: see ``rules.host.troop_need``.
         """
         f = self.model.field
-        held = [a if a > 1.0 else 0.0 for a in f.armed_loads()]
-        load = [max(x, a) for x, a in zip(f.load, held, strict=True)]
-        return host_rules.troop_need(
-            load, f.personnel, self.rules.troops_load, self.model.behaviour.unrest.foreign_ratio
-        )
+        if self._need[0] is not f.load:  # it changes only with the loads
+            held = [a if a > 1.0 else 0.0 for a in f.armed_loads()]
+            load = [max(x, a) for x, a in zip(f.load, held, strict=True)]
+            need = host_rules.troop_need(
+                load, f.personnel, self.rules.troops_load, self.model.behaviour.unrest.foreign_ratio
+            )
+            self._need = (f.load, need)
+        return self._need[1]
 
     def covered(self) -> float:
         """Troops of the forces asked for and not refused, not yet gone: pending or in the host."""

@@ -88,8 +88,8 @@ class State(Provider):
 
     def _update_pressure(self) -> None:
         m, p = self.model, self.model.behaviour.provider
-        own = self.own_forces
-        rival = sum(n for k, n in m.troops_by_provider.items() if k not in own)
+        by = m.troops_by_provider
+        rival = m.foreign_troops - sum(by.get(k, 0) for k in self.own_forces)
         adversary = any(a in m.troops for a in self.spec.adversaries)
         self.pressure = public.pressure(
             self.pressure,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import exp
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import mesa
 import numpy as np
@@ -36,7 +36,7 @@ class RegionMap:
 
     ids: list[str]
     weight: list[float]
-    mixing: np.ndarray  # row i averages over the neighbours of region i
+    mixing: Any  # row i averages over the neighbours of region i (``_mixing``)
     grievance: list[float]
     exposure: list[float]
     armed: list[float]
@@ -59,10 +59,7 @@ class RegionMap:
             for nb in r.neighbours:
                 links[i].add(index[nb])
                 links[index[nb]].add(i)
-        mixing = np.zeros((len(ids), len(ids)))
-        for i, nbs in enumerate(links):
-            for j in nbs:
-                mixing[i, j] = 1.0 / len(nbs)
+        mixing = _mixing(links)
         origin = [index[o] for o in sc.shock.origin]
         total = sum(r.population for r in regions)
         strength = [r.population * r.security for r in regions]
@@ -98,6 +95,31 @@ class RegionMap:
 
 
 _MAPS: dict[int, tuple[Scenario, RegionMap]] = {}
+
+DENSE_UP_TO = 64
+"""Regions up to which the neighbour matrix is dense (numpy); sparse (scipy) above."""
+
+
+def _mixing(links: list[set[int]]) -> Any:
+    """The row-normalised neighbour matrix: dense for a few dozen regions, sparse above.
+
+    Above ``DENSE_UP_TO`` regions a dense product costs n squared a day and starts BLAS threads;
+    the sparse one sums each region's neighbours only (in another order: the last bits of a
+    product may differ from the dense one's).
+    """
+    n = len(links)
+    if n <= DENSE_UP_TO:
+        mixing = np.zeros((n, n))
+        for i, nbs in enumerate(links):
+            for j in nbs:
+                mixing[i, j] = 1.0 / len(nbs)
+        return mixing
+    from scipy.sparse import csr_matrix
+
+    rows = [i for i, nbs in enumerate(links) for _ in nbs]
+    cols = [j for nbs in links for j in sorted(nbs)]
+    vals = [1.0 / len(nbs) for nbs in links for _ in nbs]
+    return csr_matrix((vals, (rows, cols)), shape=(n, n))
 
 
 class UnrestField(mesa.Agent):
@@ -146,6 +168,7 @@ class UnrestField(mesa.Agent):
         self._draws: list[list[float]] = []  # noise factors of the days ahead, the next last
         self.load = [0.0] * n
         self.worst = 0.0  # max(load)
+        self._armed_loads: tuple[list[float] | None, list[float]] = (None, [])  # (load, result)
         self.capacity = sum(w * s for w, s in zip(self.weight, self.security, strict=True))
         self.shock = sc.shock
         self.casualties = 0.0
@@ -184,11 +207,18 @@ class UnrestField(mesa.Agent):
         )
 
     def armed_loads(self) -> list[float]:
-        """Per region, armed groups over the host's own forces there in normal times."""
-        return [
-            (a / s if s > 0 else 20.0) if a > 0 else 0.0
-            for a, s in zip(self.armed, self.security, strict=True)
-        ]
+        """Per region, armed groups over the host's own forces there in normal times.
+
+        Computed once per loads: armed groups change only in the daily update, which then
+        recomputes the loads.
+        """
+        if self._armed_loads[0] is not self.load:
+            loads = [
+                (a / s if s > 0 else 20.0) if a > 0 else 0.0
+                for a, s in zip(self.armed, self.security, strict=True)
+            ]
+            self._armed_loads = (self.load, loads)
+        return self._armed_loads[1]
 
     def armed_load(self) -> float:
         """The armed groups' load where it is worst.
@@ -364,7 +394,8 @@ class UnrestField(mesa.Agent):
         """
         r, n = self.rules, self.n
         e = self._noise()
-        local = (self.mixing @ self.p).tolist()  # mean protest of each region's neighbours
+        # the mean protest of each region's neighbours
+        local = (self.mixing @ np.asarray(self.p)).tolist()
         thr, national = r.grievance_threshold, self.protest
         mob, con, media, demob = r.mobilisation_rate, r.contagion, r.media_reach, r.demobilisation
         rate, sup, att, boost = r.violence_rate, r.suppression, r.attrition, 1 + r.emergency_boost
@@ -410,6 +441,7 @@ class UnrestField(mesa.Agent):
         self.casualties += self.violence
         if self.shock.kind in ("economic", "political", "communal") and len(self.waves) > 1:
             self._raise_grievance(self.model.now)
+        self._armed_loads = (None, [])  # armed groups have changed
         self._loads()
         self._report()
 
