@@ -114,6 +114,17 @@ def executor_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def start_pool_early(args: argparse.Namespace) -> None:
+    """With the local executor, start its fork server now.
+
+    Its imports then overlap the command's loading and planning (``sim.experiments.pool_server``).
+    """
+    if args.executor == "local":
+        from sim.experiments import pool_server
+
+        pool_server.start()
+
+
 def set_option(p: argparse.ArgumentParser, what: str = "the scenario") -> None:
     """``--set PATH=VALUE``, repeatable."""
     p.add_argument(

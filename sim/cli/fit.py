@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from sim.cli.common import executor_options, positive, results_folder
+from sim.cli.common import executor_options, positive, results_folder, start_pool_early
 from sim.errors import InputError
 
 
@@ -19,6 +19,7 @@ def default_out(config: str) -> Path:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run or resume the calibration; write its report and fitted values, and print the report."""
+    start_pool_early(args)
     from sim.experiments import calibrate as cal
     from sim.experiments.fitspec import load_calibration
     from sim.experiments.fitted import apply_fitted, check_targets, fitted_values

@@ -21,6 +21,7 @@ from sim.cli.common import (
     seed,
     set_option,
     share,
+    start_pool_early,
 )
 from sim.errors import InputError, Interrupted
 
@@ -64,6 +65,8 @@ def _replicate(
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario: the narrative and outcomes, or a summary over many seeds."""
+    if args.seeds > 1:
+        start_pool_early(args)
     from sim.events import ACTIONS
     from sim.scenario import load_scenario
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import executor_options, positive, results_folder, set_option
+from sim.cli.common import executor_options, positive, results_folder, set_option, start_pool_early
 from sim.errors import InputError
 
 
@@ -16,6 +16,8 @@ def default_out(spec_path: str) -> Path:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Check the sweep and its size, then run it (or, with ``--dry-run``, show the plan)."""
+    if not args.dry_run:
+        start_pool_early(args)
     from sim.experiments.engine import MAX_RUNS, experiment_hash, run_experiment
     from sim.experiments.plan import run_seed
     from sim.experiments.spec import load_sweep, runs_planned

@@ -15,9 +15,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
-from multiprocessing import forkserver
 from typing import Any, Literal
 
+from sim.experiments import pool_server
 from sim.experiments.worker import ChunkResult, Task, run_chunk
 
 Executor = Literal["serial", "local", "dask"]
@@ -107,9 +107,8 @@ def _pipeline(
 def _local(workers: int, scheduler: str | None, fn: Callable[[Any], Any]):
     # forkserver: workers fork from a clean single-threaded server that has the model loaded,
     # never from this (possibly multi-threaded) process.
+    pool_server.start()
     context = mp.get_context("forkserver")
-    context.set_forkserver_preload(["sim.experiments.worker"])
-    _start_server_deaf_to_ctrl_c()
     with cf.ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_ignore_interrupt
     ) as pool:
@@ -142,23 +141,6 @@ def _ctrl_c_held():
         signal.signal(signal.SIGINT, previous)
     if held:
         raise KeyboardInterrupt
-
-
-def _start_server_deaf_to_ctrl_c() -> None:
-    """Start the fork server with Ctrl-C ignored, which it inherits.
-
-    It ignores Ctrl-C itself only once its preloaded modules are imported; a Ctrl-C before that
-    would print its traceback beside the one-line message. The parent ignores Ctrl-C only while
-    it starts the server (from the main thread; elsewhere signals cannot be set).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        forkserver.ensure_running()
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _ignore_interrupt() -> None:
