@@ -76,7 +76,7 @@ def yardstick(seed: int, days: int = 28, regions: int = 17, actors: int = 12) ->
     return acted + sum(x)
 
 
-def best_rate(run: Callable[[int], object], runs: int) -> float:
+def pass_rate(run: Callable[[int], object], runs: int) -> float:
     """Runs per second of ``run(seed)`` over ``runs`` seeds, one pass."""
     t0 = time.perf_counter()
     for seed in range(runs):
@@ -101,7 +101,7 @@ def main() -> None:
     rates = dict.fromkeys(loops, 0.0)
     for _ in range(args.passes):
         for name, run in loops.items():
-            rates[name] = max(rates[name], best_rate(run, args.runs))
+            rates[name] = max(rates[name], pass_rate(run, args.runs))
     ratio = rates["model"] / rates["yardstick"]
     print(
         f"scenario {args.scenario}: {n_agents} agents, {days} days, "

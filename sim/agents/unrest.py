@@ -209,8 +209,7 @@ class UnrestField(mesa.Agent):
     def armed_loads(self) -> list[float]:
         """Per region, armed groups over the host's own forces there in normal times.
 
-        Computed once per loads: armed groups change only in the daily update, which then
-        recomputes the loads.
+        Kept until the loads are recomputed or the daily update changes the armed groups.
         """
         if self._armed_loads[0] is not self.load:
             loads = [
@@ -448,11 +447,12 @@ class UnrestField(mesa.Agent):
     def _noise(self) -> list[float]:
         """Today's log-normal noise factors, two per region (protest, then violence).
 
-        Drawn for every day left to the horizon at once: the same draws, in the same order, as
-        one day at a time.
+        Drawn at once for today and every day left to the horizon (one day at a time beyond it):
+        the same draws, in the same order, as one day at a time.
         """
         if not self._draws:
-            days = max(1, self.model.scenario_spec.calendar.horizon_days - int(self.model.now))
+            left = self.model.scenario_spec.calendar.horizon_days - int(self.model.now)
+            days = max(1, left + 1)
             z = self.model.rng.standard_normal((days, 2 * self.n))
             self._draws = np.exp(self.rules.noise * z).tolist()[::-1]
         return self._draws.pop()
