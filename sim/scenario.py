@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,6 +21,15 @@ class Strict(BaseModel):
     """Base for every scenario object: unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        """Unpickled (as a worker receives it): field names interned, as on a model built here.
+
+        Pickled strings come back as new objects, on which CPython's attribute lookup misses its
+        fast path: a run on an unpickled scenario was about 7% slower.
+        """
+        fields = {sys.intern(k): v for k, v in state["__dict__"].items()}
+        super().__setstate__({**state, "__dict__": fields})
 
 
 class Sourced(Strict):

@@ -246,3 +246,36 @@ def test_ctrl_c_during_a_summary_without_out_keeps_nothing_and_says_so():
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130 and stderr.strip() == "sim run: interrupted"
+
+
+def _older_python() -> str | None:
+    """An interpreter on PATH older than 3.12, if the machine has one."""
+    import shutil
+
+    for name in ("python3.11", "python3.10", "python3"):
+        exe = shutil.which(name)
+        if exe is None:
+            continue
+        out = subprocess.run(
+            [exe, "-c", "import sys; print(sys.version_info < (3, 12))"],
+            capture_output=True,
+            text=True,
+        )
+        if out.stdout.strip() == "True":
+            return exe
+    return None
+
+
+def test_an_older_python_is_told_the_version_needed_not_a_syntax_error():
+    exe = _older_python()
+    if exe is None:
+        pytest.skip("no Python older than 3.12 on PATH")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYENV")}
+    proc = subprocess.run(
+        [exe, "-m", "sim", "run", str(HISTORICAL)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    one_line(proc, 2, "sim needs Python 3.12 or later", "scripts/setup")

@@ -372,3 +372,34 @@ def test_a_ctrl_c_while_the_pool_starts_a_worker_is_held_until_it_has_started():
     with _ctrl_c_held():  # no Ctrl-C, nothing raised
         steps.append("again")
     assert steps[-1] == "again" and signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_scenario_sent_to_a_worker_arrives_with_its_field_names_interned():
+    import pickle
+
+    from pydantic import BaseModel
+
+    from sim.model import CrisisModel
+    from sim.outcomes import outcomes
+    from sim.scenario import load_scenario
+
+    base = load_scenario(HISTORICAL)
+    sent = pickle.loads(pickle.dumps(base))
+
+    def models(node):
+        if isinstance(node, BaseModel):
+            yield node
+            for value in node.__dict__.values():
+                yield from models(value)
+        elif isinstance(node, dict):
+            for value in node.values():
+                yield from models(value)
+        elif isinstance(node, list | tuple):
+            for value in node:
+                yield from models(value)
+
+    received = list(models(sent))
+    assert len(received) > 20
+    assert all(k is sys.intern(k) for m in received for k in m.__dict__)
+    assert sent == base
+    assert outcomes(CrisisModel(sent, rng=7).run()) == outcomes(CrisisModel(base, rng=7).run())
