@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -250,8 +251,6 @@ def test_ctrl_c_during_a_summary_without_out_keeps_nothing_and_says_so():
 
 def _older_python() -> str | None:
     """An interpreter on PATH older than 3.12, if the machine has one."""
-    import shutil
-
     for name in ("python3.11", "python3.10", "python3"):
         exe = shutil.which(name)
         if exe is None:
