@@ -1,9 +1,10 @@
 """The unrest field: protest and violence over the host's regions.
 
-One agent holds the state of every region. The regions are few (17 in Kazakhstan), so the
-daily update is a plain loop over Python lists: on vectors this short it is several times
+One agent holds the state of every region. The regions are usually few (17 in Kazakhstan), so
+the daily update is a plain loop over Python lists: on vectors this short it is several times
 faster than numpy, whose per-call overhead dominates; numpy serves the two whole-vector steps
-(the noise and the neighbours' mean).
+(the noise and the neighbours' mean). Above ``unrest_arrays.ARRAYS_ABOVE`` regions the update
+runs on numpy vectors instead, with the same results.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import mesa
 import numpy as np
 
+from sim.agents import unrest_arrays
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -165,9 +167,11 @@ class UnrestField(mesa.Agent):
         self.danger = [0.0] * n
         self.national_danger = 0.0  # population-weighted danger
         self.tired = [0.0] * n  # protest fatigue: how far the drive to protest has worn down
-        self._draws: list[list[float]] = []  # noise factors of the days ahead, the next last
+        self._draws: list[Any] = []  # noise factors of the days ahead, the next last
         self.load = [0.0] * n
         self.worst = 0.0  # max(load)
+        # the daily update on vectors, for many regions (``unrest_arrays``)
+        self.vectors = unrest_arrays.Vectors(self) if n > unrest_arrays.ARRAYS_ABOVE else None
         self._armed_loads: tuple[list[float] | None, list[float]] = (None, [])  # (load, result)
         self.capacity = sum(w * s for w, s in zip(self.weight, self.security, strict=True))
         self.shock = sc.shock
@@ -212,10 +216,13 @@ class UnrestField(mesa.Agent):
         Kept until the loads are recomputed or the daily update changes the armed groups.
         """
         if self._armed_loads[0] is not self.load:
-            loads = [
-                (a / s if s > 0 else 20.0) if a > 0 else 0.0
-                for a, s in zip(self.armed, self.security, strict=True)
-            ]
+            if self.vectors is not None:
+                loads = unrest_arrays.armed_loads(self)
+            else:
+                loads = [
+                    (a / s if s > 0 else 20.0) if a > 0 else 0.0
+                    for a, s in zip(self.armed, self.security, strict=True)
+                ]
             self._armed_loads = (self.load, loads)
         return self._armed_loads[1]
 
@@ -241,6 +248,8 @@ class UnrestField(mesa.Agent):
 
         The host uses its own means before it asks anyone.
         """
+        if self.vectors is not None:
+            return unrest_arrays.over_triggers(self, violence, protest, load)
         return [
             i
             for i in range(self.n)
@@ -342,6 +351,8 @@ class UnrestField(mesa.Agent):
         country; a national one cannot. A region takes at most ``reinforcement_cap`` times its own
         security of it (``_loads`` and ``step`` apply the cap).
         """
+        if self.vectors is not None:
+            return unrest_arrays.reinforcement(self)
         em = self.emergency
         if not any(em) or all(em):
             return 0.0
@@ -358,6 +369,10 @@ class UnrestField(mesa.Agent):
     def _loads(self) -> None:
         self.stale = False
         boost, extra = 1 + self.rules.emergency_boost, self.reinforcement()
+        if self.vectors is not None:
+            self.load = unrest_arrays.loads(self, extra)
+            self.worst = max(self.load)
+            return
         load = []
         for v, d, s, em, rel, most in zip(
             self.v, self.danger, self.security, self.emergency, self.relief, self.most, strict=True
@@ -394,7 +409,13 @@ class UnrestField(mesa.Agent):
         r, n = self.rules, self.n
         e = self._noise()
         # the mean protest of each region's neighbours
-        local = (self.mixing @ np.asarray(self.p)).tolist()
+        local = self.mixing @ np.asarray(self.p)
+        if self.vectors is not None:
+            extra = self.reinforcement()
+            unrest_arrays.day(self, e, local, self._today(), extra)
+            self._after_day()
+            return
+        local = local.tolist()
         thr, national = r.grievance_threshold, self.protest
         mob, con, media, demob = r.mobilisation_rate, r.contagion, r.media_reach, r.demobilisation
         rate, sup, att, boost = r.violence_rate, r.suppression, r.attrition, 1 + r.emergency_boost
@@ -437,6 +458,10 @@ class UnrestField(mesa.Agent):
         self.p = p
         self.capacity = capacity
         self.protest, self.violence = protest, violence
+        self._after_day()
+
+    def _after_day(self) -> None:
+        """Casualties, grievance waves, the loads and the thresholds crossed, after the update."""
         self.casualties += self.violence
         if self.shock.kind in ("economic", "political", "communal") and len(self.waves) > 1:
             self._raise_grievance(self.model.now)
@@ -444,17 +469,19 @@ class UnrestField(mesa.Agent):
         self._loads()
         self._report()
 
-    def _noise(self) -> list[float]:
+    def _noise(self) -> Any:
         """Today's log-normal noise factors, two per region (protest, then violence).
 
         Drawn at once for today and every day left to the horizon (one day at a time beyond it):
-        the same draws, in the same order, as one day at a time.
+        the same draws, in the same order, as one day at a time. A list, or a vector for the
+        update on vectors.
         """
         if not self._draws:
             left = self.model.scenario_spec.calendar.horizon_days - int(self.model.now)
             days = max(1, left + 1)
             z = self.model.rng.standard_normal((days, 2 * self.n))
-            self._draws = np.exp(self.rules.noise * z).tolist()[::-1]
+            draws = np.exp(self.rules.noise * z)
+            self._draws = list(draws if self.vectors is not None else draws.tolist())[::-1]
         return self._draws.pop()
 
     def _today(self) -> dict[int, float]:
