@@ -138,7 +138,7 @@ def reinforcement(f: UnrestField) -> float:
     em = np.asarray(f.emergency, dtype=bool)
     if not em.any() or em.all():
         return 0.0
-    calm = ~(em | (np.asarray(f.armed_loads()) > 1.0))
+    calm = ~(em | np.asarray(f.held(), dtype=bool))
     pool = sum((vec.weight * vec.security)[calm].tolist())  # as the loop's sum() adds them
     under = sum(vec.weight[em].tolist())
     return f.rules.reinforcement * pool / under
