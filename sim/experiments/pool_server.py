@@ -13,7 +13,7 @@ import signal
 import threading
 from multiprocessing import forkserver
 
-PRELOAD = ["sim.experiments.worker"]
+PRELOAD = ["sim.experiments.worker_preload"]
 """Modules the server imports before it forks a worker."""
 
 
