@@ -9,6 +9,7 @@ refusal. A force deploys, guards key assets or fights, and withdraws when asked.
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -185,13 +186,15 @@ class Provider(mesa.Agent):
 
         Climb to a higher rung if one clears; speak again when what it would say has changed.
         Unasked, a voice with no stake, primacy or public to weigh never clears a bar, and nothing
-        is open above a pledge.
+        is open above a pledge; where no unasked rung it could take is left above its own, there
+        is nothing to weigh.
         """
         if self.busy or self.leaving or self.voice is None or self.deployed:
             return
         if self.asked is None and (self.rung == "pledge" or not self.voice.weighs):
             return
-        if self.consider() is None and self.said and self.said != self.statement_kind():
+        top = self.asked is None and self.bar_above(self.rung) == math.inf
+        if (top or self.consider() is None) and self.said and self.said != self.statement_kind():
             self._statement(None)
 
     def consider(self) -> Decision | None:
