@@ -56,6 +56,7 @@ def test_modules_outside_the_names_and_after_the_block_import_as_usual(package):
         pass
     import dpkg.sub
 
+    assert not is_deferred("dpkg.sub") and dpkg.sub.VALUE == 42
     assert package == ["dpkg", "dpkg.side", "dpkg.sub"]
 
 
