@@ -6,6 +6,7 @@ import datetime as dt
 
 from sim.experiments.plan import with_values
 from sim.model import CrisisModel
+from sim.rules import provider as provider_rules
 from sim.scenario import Treaty, load_scenario
 from tests.conftest import ROOT
 
@@ -48,6 +49,21 @@ def test_help_short_of_a_force_does_not_bar_asking_for_troops(historical):
         if ("csto", "assistance") in asks and any(level == "troops" for _, level in asks):
             stepped += 1
     assert stepped
+
+
+def test_a_pledge_takes_its_procedure_s_time_and_words_do_not(historical):
+    """Turkey's parliament, made slow, delays its pledge of help but not its words before it."""
+    slow = with_values(historical, [("behaviour", "provider", "latency", "parliament")], [6.0])
+    pledged = 0
+    for seed in range(5):
+        m = CrisisModel(slow, rng=seed).run()
+        words = [e for e in m.events if e.actor == "turkey" and e.action == "consultations"]
+        for e in actions(m, "pledge", "turkey"):
+            pledged += 1
+            wait = provider_rules.latency(6.0, e.terms["utility"] - e.terms["bar"])
+            assert words and e.time - words[0].time >= 1 + wait - 1e-9, seed
+            assert words[0].time == int(words[0].time), seed  # words: the day they are decided
+    assert pledged
 
 
 def test_a_pledge_ends_once_declined_or_lapsed(historical):

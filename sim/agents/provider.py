@@ -237,9 +237,7 @@ class Provider(mesa.Agent):
         self.busy = True
         margin = d.terms["utility"] - d.terms["bar"]
         wait = (
-            provider_rules.latency(self.latency_days(), margin)
-            if rung in ladder.ON_REQUEST
-            else 0.0
+            provider_rules.latency(self.latency_days(), margin) if rung in ladder.COMMITS else 0.0
         )
         m.later(wait, self.take, rung, decision)
         return decision

@@ -22,6 +22,10 @@ UNASKED = ("statement", "consultations", "mediation", "pledge")
 ANSWERS = ("mission", *ON_REQUEST)
 """Rungs that answer a request (anything lower is a refusal)."""
 
+COMMITS = ("mission", "pledge", *ON_REQUEST)
+"""Rungs that commit people or help, decided through the provider's procedure (words take no
+time)."""
+
 ASKED_FOR = {"assistance": "assistance", "troops": "combat"}
 """The highest rung each kind of request asks for."""
 
