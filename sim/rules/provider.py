@@ -78,7 +78,7 @@ def rung_utilities(
 
 
 def latency(base_days: float, margin: float) -> float:
-    """Days a decision on help takes.
+    """Days a decision that commits help takes (a mission, a pledge, help on the ground).
 
     The procedure's delay, shortened by urgency (the utility margin over the bar), but never less
     than one night.
