@@ -157,6 +157,7 @@ class UnrestField(mesa.Agent):
         self.protest = 0.0  # population-weighted national protest level
         self.violence = 0.0  # population-weighted national violence level
         self.emergency = [False] * n
+        self.rule_changes = 0  # declarations and lifts of emergency rule so far
         self.declared: dict[int, int] = {}  # region -> day emergency rule was declared
         self.nationwide = False  # emergency rule was extended to the whole country
         self.stale = False  # emergency rule or foreign troops changed since the loads were computed
@@ -273,6 +274,7 @@ class UnrestField(mesa.Agent):
             self.first_declared = today
         self.emergency[i] = True
         self.declared[i] = today
+        self.rule_changes += 1
         self.stale = True
 
     def declare_everywhere(self, today: int) -> None:
@@ -283,6 +285,7 @@ class UnrestField(mesa.Agent):
                 self.declared.setdefault(i, today)
                 self.emergency[i] = True
         self.nationwide = True
+        self.rule_changes += 1
         self.stale = True
 
     def releasable(self, today: int, term: int) -> list[int]:
@@ -298,6 +301,7 @@ class UnrestField(mesa.Agent):
         """End emergency rule in region ``i``; return the day it was declared."""
         self.emergency[i] = False
         self.nationwide = False
+        self.rule_changes += 1
         self.stale = True
         return self.declared.pop(i)
 
@@ -525,10 +529,12 @@ class UnrestField(mesa.Agent):
 
     def _raise_grievance(self, t: float) -> None:
         """A grievance wave that began today adds its magnitude to grievance where it hits."""
+        g = list(self.g)  # replaced, not changed in place (``unrest_arrays.Vectors.replaced``)
         for w in self.waves[1:]:
             if w.first == t:
                 for i in w.origin:
-                    self.g[i] = min(1.0, self.g[i] + w.magnitude)
+                    g[i] = min(1.0, g[i] + w.magnitude)
+        self.g = g
 
     def _set_danger(self, t: float) -> None:
         """Danger in each region: the largest of the dangers holding today (none once all end)."""

@@ -37,6 +37,8 @@ class Vectors:
         self.security = np.asarray(f.security)
         self.most = np.asarray(f.most)
         self._of: dict[int, tuple[list, np.ndarray]] = {}  # id of a list -> (it, its vector)
+        self._replaced: dict[str, tuple[list, np.ndarray]] = {}  # name -> (list, its vector)
+        self._rule: tuple[int, np.ndarray | None] = (-1, None)  # (changes, emergency flags)
         self._sec = np.full(f.n, np.nan)  # no security yet: every factor is computed first
         self._decays: tuple[np.ndarray, ...] = ()
 
@@ -44,6 +46,22 @@ class Vectors:
         """The vector of ``values``: kept for the lists the update wrote, else converted."""
         kept = self._of.get(id(values))
         return kept[1] if kept is not None and kept[0] is values else np.asarray(values)
+
+    def replaced(self, name: str, values: list) -> np.ndarray:
+        """The vector of a list the field replaces but never changes in place, kept until then.
+
+        Grievance, foreign relief, danger, the armed groups' loads.
+        """
+        kept = self._replaced.get(name)
+        if kept is None or kept[0] is not values:
+            kept = self._replaced[name] = (values, np.asarray(values))
+        return kept[1]
+
+    def emergency(self, f: UnrestField) -> np.ndarray:
+        """Where emergency rule holds, as a vector, kept until the host declares or lifts it."""
+        if self._rule[0] != f.rule_changes:
+            self._rule = (f.rule_changes, np.asarray(f.emergency, dtype=bool))
+        return self._rule[1]
 
     def wrote(self, *vectors: np.ndarray) -> list[list]:
         """The lists of ``vectors``, each remembered with its vector until the next update."""
@@ -53,11 +71,11 @@ class Vectors:
 
     def effective_security(self, f: UnrestField, extra: float) -> np.ndarray:
         """Own forces (more under emergency rule, with forces moved in) plus foreign relief."""
-        em = np.asarray(f.emergency, dtype=bool)
+        em = self.emergency(f)
         boost = 1 + f.rules.emergency_boost
         moved = np.where(self.most < extra, self.most, extra)
         own = np.where(em, self.security * boost + moved, self.security)
-        return own + np.asarray(f.relief)
+        return own + self.replaced("relief", f.relief)
 
     def decays(self, sec: np.ndarray, rates: tuple[float, ...]) -> tuple[np.ndarray, ...]:
         """``exp(-rate * sec)`` per region for each rate; recomputed where ``sec`` changed."""
@@ -87,9 +105,9 @@ def day(
 ) -> None:
     """One day of protest, violence and armed groups in every region (``UnrestField.step``)."""
     r, n, vec = f.rules, f.n, f.vectors
-    g, p0, v0 = np.asarray(f.g), vec.of(f.p), vec.of(f.v)
+    g, p0, v0 = vec.replaced("g", f.g), vec.of(f.p), vec.of(f.v)
     armed, tired = vec.of(f.armed), vec.of(f.tired)
-    em = np.asarray(f.emergency, dtype=bool)
+    em = vec.emergency(f)
     thr = r.grievance_threshold
     sec = vec.effective_security(f, extra)
     sup, demob, att = vec.decays(sec, (r.suppression, r.demobilisation, r.attrition))
@@ -118,7 +136,7 @@ def day(
 def loads(f: UnrestField, extra: float) -> list[float]:
     """Each region's threat (violence, or danger before it) over its effective security."""
     sec = f.vectors.effective_security(f, extra)
-    v, d = f.vectors.of(f.v), np.asarray(f.danger)
+    v, d = f.vectors.of(f.v), f.vectors.replaced("danger", f.danger)
     threat = np.where(v > d, v, d)
     positive = sec > 0
     return np.where(positive, threat / np.where(positive, sec, 1.0), (threat > 0) * 20.0).tolist()
@@ -135,10 +153,10 @@ def armed_loads(f: UnrestField) -> list[float]:
 def reinforcement(f: UnrestField) -> float:
     """Security each region under emergency rule gains from forces moved in from calm ones."""
     vec = f.vectors
-    em = np.asarray(f.emergency, dtype=bool)
+    em = vec.emergency(f)
     if not em.any() or em.all():
         return 0.0
-    calm = ~(em | np.asarray(f.held(), dtype=bool))
+    calm = ~(em | (vec.replaced("armed_loads", f.armed_loads()) > 1.0))  # ``held``
     pool = sum((vec.weight * vec.security)[calm].tolist())  # as the loop's sum() adds them
     under = sum(vec.weight[em].tolist())
     return f.rules.reinforcement * pool / under
@@ -148,4 +166,4 @@ def over_triggers(f: UnrestField, violence: float, protest: float, load: float) 
     """Regions not under emergency rule whose violence, protest or load passes a trigger."""
     vec = f.vectors
     hit = (vec.of(f.v) > violence) | (vec.of(f.p) > protest) | (np.asarray(f.load) > load)
-    return np.flatnonzero(hit & ~np.asarray(f.emergency, dtype=bool)).tolist()
+    return np.flatnonzero(hit & ~vec.emergency(f)).tolist()
