@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
     """One thing an actor did, with the terms that decided it.
+
+    A record, not to be changed once emitted. It is not frozen: a frozen dataclass takes about
+    four times as long to build, and a run of a large crisis emits thousands.
 
     Attributes:
         time: Model time at which it happened (day index; fractions are hours within a day).
